@@ -1,0 +1,41 @@
+# Two commands a new user needs (see README):
+#   make demo   install what is missing, then run the main job on a sample workspace
+#   make test   install what is missing, then run the test suite
+# Both are idempotent: a second run installs nothing and starts at once.
+
+PYTHON ?= python3
+VENV   := .venv
+DEBS   := tesseract-ocr tesseract-ocr-jpn poppler-utils ghostscript fonts-ipaexfont
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO   ?= demo
+
+.PHONY: demo test bench setup debs venv clean
+
+setup: debs venv
+
+# Debian packages: only the missing ones are installed, so a ready machine pays one dpkg query.
+debs:
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -e '.[test]'
+	@touch $@
+
+demo: setup
+	$(VENV)/bin/intake --home $(DEMO) demo
+
+test: setup
+	OMP_THREAD_LIMIT=1 $(VENV)/bin/python -m pytest -q
+
+bench: setup
+	OMP_THREAD_LIMIT=1 $(VENV)/bin/intake --home bench-workspace bench
+
+clean:
+	rm -rf $(VENV) $(DEMO) bench-workspace .pytest_cache

@@ -1,0 +1,148 @@
+"""Open the workspace database: WAL mode, foreign keys, schema migrations.
+
+Each migration is recorded in the `migrations` table and applied in its own
+transaction, so a crash mid-upgrade leaves the database at the previous version.
+To change the schema, append a migration; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "initial schema", """
+    CREATE TABLE respondents (          -- factories and buyers we send forms to
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        postal_code TEXT, address TEXT, phone TEXT, fax TEXT,
+        contact_channel TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sent_forms (           -- what was printed for whom (who has not answered yet)
+        id INTEGER PRIMARY KEY,
+        respondent_id TEXT NOT NULL REFERENCES respondents(id),
+        form TEXT NOT NULL, version INTEGER NOT NULL, lang TEXT NOT NULL,
+        match_id TEXT,
+        output_path TEXT,
+        sent_at TEXT NOT NULL
+    );
+    CREATE TABLE files (                -- every file that entered the inbox, and where it ended
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        original_name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        kind TEXT,                      -- pdf | tiff | png | jpeg | unknown
+        state TEXT NOT NULL,            -- processing | archived | quarantined | duplicate
+        reason TEXT,                    -- quarantine reason code and message
+        stored_path TEXT,               -- archive/quarantine/duplicates path
+        duplicate_of INTEGER REFERENCES files(id),
+        page_count INTEGER,
+        received_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE UNIQUE INDEX files_sha_loaded ON files(sha256) WHERE state IN ('archived', 'processing');
+    CREATE TABLE submissions (          -- one respondent's answers to one form
+        id TEXT PRIMARY KEY,
+        form TEXT NOT NULL, version INTEGER NOT NULL,
+        respondent_id TEXT,
+        match_id TEXT,
+        status TEXT NOT NULL,           -- incomplete | needs_review | accepted
+        page_count INTEGER NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE pages (                -- every page of every file
+        id INTEGER PRIMARY KEY,
+        file_id INTEGER NOT NULL REFERENCES files(id),
+        page_index INTEGER NOT NULL,    -- 0-based within its file
+        status TEXT NOT NULL,           -- identified | unidentified | foreign | duplicate
+        form TEXT, version INTEGER, page INTEGER, pages INTEGER,
+        respondent_id TEXT, match_id TEXT,
+        rotated INTEGER DEFAULT 0,      -- degrees turned to read it
+        registration_mm REAL,           -- marker residual after the homography
+        image_path TEXT,
+        submission_id TEXT REFERENCES submissions(id),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE field_values (         -- the machine's reading and, later, a clerk's correction
+        id INTEGER PRIMARY KEY,
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        page_id INTEGER REFERENCES pages(id),
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        machine_value TEXT,             -- JSON, never overwritten
+        value TEXT,                     -- JSON, the current value
+        confidence REAL NOT NULL,
+        needs_review INTEGER NOT NULL,
+        reason TEXT,                    -- why it needs review
+        source TEXT NOT NULL,           -- ocr | acroform | clerk
+        crop_path TEXT,
+        corrected_by TEXT, corrected_at TEXT,
+        UNIQUE(submission_id, key)
+    );
+    CREATE TABLE audit (                -- every change a person made
+        id INTEGER PRIMARY KEY,
+        submission_id TEXT, key TEXT,
+        old_value TEXT, new_value TEXT,
+        who TEXT NOT NULL, at TEXT NOT NULL, action TEXT NOT NULL
+    );
+    CREATE INDEX pages_submission ON pages(submission_id);
+    CREATE INDEX pages_file ON pages(file_id);
+    CREATE INDEX fv_submission ON field_values(submission_id);
+    """),
+]
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)  # explicit transactions
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations, each in its own transaction. Returns the schema version."""
+    conn.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+    done = {r[0] for r in conn.execute("SELECT version FROM migrations")}
+    for version, name, sql in MIGRATIONS:
+        if version in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT 1 FROM migrations WHERE version=?", (version,)).fetchone():
+                conn.execute("ROLLBACK")  # another process applied it meanwhile
+                continue
+            for stmt in _statements(sql):
+                conn.execute(stmt)
+            conn.execute("INSERT INTO migrations VALUES (?,?,?)", (version, name, now()))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return max(v for v, _, _ in MIGRATIONS)
+
+
+def _statements(sql: str) -> list[str]:
+    out, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return [s for s in out if s.strip(";").strip()]
+
+
+def open_db(path: Path) -> sqlite_utils.Database:
+    """The workspace database as a sqlite_utils.Database, migrated to the current schema."""
+    conn = connect(Path(path))
+    migrate(conn)
+    return sqlite_utils.Database(conn)
