@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 demo: setup
-	$(VENV)/bin/intake --home $(DEMO) demo
+	$(VENV)/bin/intake --home $(DEMO) demo --templates templates_pdf
 
 test: setup
 	OMP_THREAD_LIMIT=1 $(VENV)/bin/python -m pytest -q
