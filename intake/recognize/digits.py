@@ -1,0 +1,102 @@
+"""Digit comb fields: one character per box.
+
+Box extraction is here; the classifier is intake.recognize.digits_model.classify when that
+module exists (a trained handwritten-digit model), tesseract PSM 10 otherwise.
+A box is empty unless its added ink (blank form excluded, specks dropped) covers at least
+DIGIT_FILL of the box interior: a written digit covers 0.06-0.25 of it, fax noise < 0.01.
+Empty boxes between written ones -> review (a digit may have been missed).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from intake.errors import MissingDependencyError
+from intake.form.layout import FieldGeom
+from intake.recognize.canon import INK_LEVEL
+from intake.recognize.ink import added_ink, cleaned_crop, ratio
+from intake.recognize.ocr import recognise
+from intake.recognize.types import FieldReading
+
+INSET_MM = 0.6             # the comb lines (grown by the blank mask) stay outside
+CROP_INSET_MM = 0.3
+DIGIT_FILL = 0.025
+MIN_CONF = 0.6
+OCR_HEIGHTS = (48, 64)     # tesseract's single-character reading depends on size; the better of two
+
+
+def _model() -> tuple[Callable[[list[np.ndarray]], list[tuple[int | None, float]]], float] | None:
+    """(classify, acceptance threshold) of the trained model, if it is installed."""
+    try:
+        mod = importlib.import_module("intake.recognize.digits_model")
+    except ImportError:
+        return None
+    fn = getattr(mod, "classify", None)
+    return (fn, float(getattr(mod, "ACCEPT_THRESHOLD", MIN_CONF))) if fn else None
+
+
+def box_image(canon: np.ndarray, blank: np.ndarray, box) -> np.ndarray:
+    """A box's grey crop (canonical 8 px/mm), comb lines removed: black ink on white."""
+    return cleaned_crop(canon, blank, box.inset(CROP_INSET_MM))
+
+
+def _for_tesseract(crop: np.ndarray, height: int) -> np.ndarray:
+    """Trimmed to the ink, scaled to `height`, with a white margin."""
+    ys, xs = np.nonzero(crop < INK_LEVEL)
+    if len(ys):
+        crop = crop[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    h, w = crop.shape
+    s = height / max(h, 1)
+    crop = cv2.resize(crop, (max(1, round(w * s)), height), interpolation=cv2.INTER_CUBIC)
+    return cv2.copyMakeBorder(crop, 24, 24, 24, 24, cv2.BORDER_CONSTANT, value=255)
+
+
+def tesseract_classify(boxes: list[np.ndarray]) -> list[tuple[int | None, float]]:
+    out = []
+    for img in boxes:
+        best: tuple[int | None, float] = (None, 0.0)
+        for height in OCR_HEIGHTS:
+            text, conf = recognise(_for_tesseract(img, height), lang="eng", psm=10, whitelist="0123456789")
+            d = next((c for c in text if c.isdigit()), None)
+            if d is not None and conf > best[1]:
+                best = (int(d), conf)
+            if best[1] >= 0.9:
+                break
+        out.append(best)
+    return out
+
+
+def read_digits(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldReading:
+    f = g.field
+    present = [ratio(added_ink(canon, blank, b.inset(INSET_MM))) >= DIGIT_FILL for b in g.boxes]
+    if not any(present):
+        return FieldReading(f.key, "digits", "", 0.95, False)
+    idx = [i for i, p in enumerate(present) if p]
+    imgs = [box_image(canon, blank, g.boxes[i]) for i in idx]
+    results, accept = None, MIN_CONF
+    model = _model()
+    if model is not None:
+        try:
+            results, accept = model[0](imgs), model[1]
+        except (MissingDependencyError, OSError):     # model code present, weights not: tesseract reads
+            results, accept = None, MIN_CONF
+    if results is None:
+        results = tesseract_classify(imgs)
+    chars, confs, reasons = [], [], []
+    for (d, c) in results:
+        ok = d is not None and 0 <= d <= 9
+        chars.append(str(d) if ok else "?")
+        confs.append(float(c) if ok else 0.0)
+    if "?" in chars:
+        reasons.append("unreadable digit")
+    if idx[-1] - idx[0] + 1 != len(idx):
+        reasons.append("empty box inside the number")
+    low = [i for i, c in enumerate(confs) if c < accept]
+    if low and "?" not in chars:
+        reasons.append("uncertain digit")
+    conf = float(min(confs))
+    return FieldReading(f.key, "digits", "".join(chars), round(conf, 3), bool(reasons), "; ".join(reasons) or None)

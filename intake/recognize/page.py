@@ -1,0 +1,100 @@
+"""One page in, one PageReading out: identify -> register -> read every field of that page."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from intake.form.identity import PageIdentity
+from intake.form.layout import layout
+from intake.form.model import FormDef
+from intake.recognize.blank import blank_mask
+from intake.recognize.canon import grow, rect_slices
+from intake.recognize.choice import read_choice
+from intake.recognize.digits import read_digits
+from intake.recognize.identify import find_code
+from intake.recognize.images import as_grey, to_square, turn, turn_points
+from intake.recognize.register import RegistrationError, detect_markers, fit, warp
+from intake.recognize.text import read_text
+from intake.recognize.types import FieldReading, PageReading
+
+MIN_MARKERS_OURS = 2           # two of our four ids on one page is no accident
+CROP_MARGIN_MM = 3.0
+_READERS = {"choice": read_choice, "digits": read_digits, "text": read_text}
+
+
+def identify(image: np.ndarray, dpi: tuple[float, float]) -> tuple[PageIdentity | None, int, bool]:
+    """(identity or None, degrees the page was turned ccw to read it, our markers seen)."""
+    grey = as_grey(image)
+    hit = find_code(grey, dpi)
+    rotated = hit.rotated if hit else 0
+    markers = detect_markers(turn(to_square(grey, dpi), rotated))
+    return (hit.identity if hit else None), rotated, len(markers) >= MIN_MARKERS_OURS
+
+
+def find_form(forms: dict[str, FormDef], ident: PageIdentity) -> FormDef | None:
+    for f in forms.values():
+        if f.id == ident.form and f.version == ident.version:
+            return f
+    return None
+
+
+def _empty_reading(g, reason: str) -> FieldReading:
+    value = [] if g.field.kind == "choice" and g.field.multiple else (None if g.field.kind == "choice" else "")
+    return FieldReading(g.key, g.field.kind, value, 0.0, True, reason)
+
+
+def read_fields(form: FormDef, page: int, canon: np.ndarray) -> list[FieldReading]:
+    blank = blank_mask(form, page)
+    out = []
+    for g in layout(form).pages[page - 1].fields:
+        try:
+            r = _READERS[g.field.kind](g, canon, blank)
+        except Exception as exc:   # one unreadable field must not lose the page; the clerk sees why
+            r = _empty_reading(g, f"reader failed: {type(exc).__name__}: {exc}")
+        ys, xs = rect_slices(grow(g.area, CROP_MARGIN_MM), canon.shape)
+        r.crop = canon[ys, xs].copy()
+        out.append(r)
+    return out
+
+
+def read_page(image: np.ndarray, dpi: tuple[float, float], forms: dict[str, FormDef]) -> PageReading:
+    grey = as_grey(image)
+    hit = find_code(grey, dpi)
+    square0 = to_square(grey, dpi)
+    rotated = hit.rotated if hit else 0
+    square = turn(square0, rotated)
+    markers = detect_markers(square)
+    code_corners = turn_points(hit.corners, rotated, square0.shape[:2]) if hit else None
+
+    if hit is None or hit.identity is None:
+        if hit is None and len(markers) >= MIN_MARKERS_OURS:
+            reading = PageReading("unidentified", rotated=rotated, image=square,
+                                  note=f"our markers ({len(markers)}/4) but no readable identity code")
+            try:
+                f = fit(markers)
+                reading.image, reading.registration_mm = warp(square, f), round(f.residual_mm, 3)
+            except RegistrationError:
+                pass
+            return reading
+        note = f"a code that is not ours: {hit.text[:60]!r}" if hit else "no identity code and no markers"
+        return PageReading("foreign", rotated=rotated, image=square0, note=note)
+
+    ident = hit.identity
+    form = find_form(forms, ident)
+    if form is None or ident.page > layout(form).page_count:
+        return PageReading("foreign", identity=None, rotated=rotated, image=square0,
+                           note=f"code of an unknown form: {ident.form} v{ident.version} p.{ident.page}")
+    reading = PageReading("identified", identity=ident, rotated=rotated)
+    try:
+        f = fit(markers, code_corners)
+    except RegistrationError as exc:
+        reading.image = square
+        reading.note = str(exc)
+        reading.fields = [_empty_reading(g, "page not registered") for g in layout(form).pages[ident.page - 1].fields]
+        return reading
+    canon = warp(square, f)
+    reading.image, reading.registration_mm = canon, round(f.residual_mm, 3)
+    if f.markers < 4:
+        reading.note = f"registered with {f.markers} markers ({f.method})"
+    reading.fields = read_fields(form, ident.page, canon)
+    return reading
