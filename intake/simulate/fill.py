@@ -1,0 +1,308 @@
+"""Fill a rasterised form page with synthetic handwriting, at the spots intake.form.layout gives.
+
+Marks come in the styles respondents use (tick, cross, filled box, circled option, in ballpoint,
+faint pencil or thick felt pen), with the occasional scribbled-out correction; digits are real
+MNIST handwriting placed into comb boxes with jitter; text is set letter by letter in a
+handwriting-style font with wobbling baseline, size and angle.
+
+fill_page() returns the filled page and notes on what was drawn (style, corrections, slips), so the
+ground truth can say not only the value but how it looked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from intake.form.layout import FieldGeom, Rect
+from intake.simulate import handwriting
+from intake.simulate.pen import PENS, Pen, Sheet, wobble
+
+MARK_STYLES = ("tick", "cross", "fill", "circle")
+_STYLE_P = (0.42, 0.18, 0.12, 0.28)          # circling is the habit of many Japanese respondents
+_PEN_P = {"ballpoint": 0.44, "blue": 0.2, "gel": 0.14, "pencil": 0.08, "felt": 0.14}
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One respondent's habits: the same hand fills the whole return."""
+    pen: Pen
+    mark_style: str
+    font: Path
+    script: str = "ja"          # ja | latin: which handwriting fonts suit this writer
+    size: float = 1.0           # handwriting size factor
+    slant_deg: float = 0.0
+    right_align_numbers: bool = False
+    tremor: float = 0.12        # mm
+
+
+def random_writer(rng: np.random.Generator, lang: str = "ja") -> Writer:
+    pen = PENS[str(rng.choice(list(_PEN_P), p=list(_PEN_P.values())))]
+    style = str(rng.choice(MARK_STYLES, p=_STYLE_P))
+    script = "ja" if lang == "ja" else "latin"
+    font = handwriting.pick_font("", script, rng)
+    return Writer(pen, style, font, script, size=float(rng.uniform(0.85, 1.12)), slant_deg=float(rng.normal(0, 3)),
+                  right_align_numbers=bool(rng.random() < 0.5), tremor=float(rng.uniform(0.06, 0.2)))
+
+
+def _u(rng: np.random.Generator, a: float, b: float) -> float:
+    return float(rng.uniform(a, b))
+
+
+# ── marks ─────────────────────────────────────────────────────────────────────
+def draw_tick(sheet: Sheet, box: Rect, pen: Pen, rng, tremor: float) -> None:
+    x, y, w, h = box.x, box.y, box.w, box.h
+    pts = [(x + _u(rng, 0.0, 0.25) * w, y + _u(rng, 0.35, 0.6) * h),
+           (x + _u(rng, 0.35, 0.5) * w, y + _u(rng, 0.8, 1.0) * h),
+           (x + _u(rng, 0.9, 1.3) * w, y - _u(rng, -0.1, 0.3) * h)]
+    sheet.stroke(wobble(np.array(pts), rng, tremor * 0.5), pen, rng)
+
+
+def draw_cross(sheet: Sheet, box: Rect, pen: Pen, rng, tremor: float) -> None:
+    x, y, w, h = box.x, box.y, box.w, box.h
+    o = lambda: _u(rng, -0.15, 0.12)  # noqa: E731  overshoot or fall short of the corners
+    for a, b in (((x + o() * w, y + o() * h), (x + w - o() * w, y + h - o() * h)),
+                 ((x + w - o() * w, y + o() * h), (x + o() * w, y + h - o() * h))):
+        sheet.stroke(wobble(np.array([a, b]), rng, tremor * 0.4), pen, rng)
+
+
+def draw_fill(sheet: Sheet, box: Rect, pen: Pen, rng, tremor: float) -> None:
+    r = box.inset(_u(rng, 0.15, 0.5))
+    n = int(rng.integers(5, 9))
+    ys = np.linspace(r.y, r.y1, n)
+    pts = [(r.x + (r.w if i % 2 else 0) + _u(rng, -0.3, 0.3), yy) for i, yy in enumerate(ys)]
+    sheet.stroke(wobble(np.array(pts), rng, tremor * 0.3), pen, rng, width_scale=1.6)
+
+
+def label_right_edge(sheet: Sheet, box: Rect, cell: Rect) -> float:
+    """Where the printed option label ends (mm), measured on the page: people circle what they read."""
+    x0, x1 = int(sheet.px(box.x1 + 0.6)), int(sheet.px(cell.x1))
+    y0, y1 = int(sheet.px(cell.y + 0.3)), int(sheet.px(cell.y1 - 0.3))
+    cols = np.flatnonzero((sheet.page[y0:y1, x0:x1] < 128).any(axis=0))
+    return (x0 + cols[-1]) * 25.4 / sheet.dpi if cols.size else box.x1 + 8.0
+
+
+def draw_circle(sheet: Sheet, box: Rect, cell: Rect, pen: Pen, rng, tremor: float) -> None:
+    """An ellipse around the printed label and often the box too, kept inside the option's cell."""
+    if rng.random() < 0.6:
+        x0 = cell.x + _u(rng, 0.05, 0.5)                   # around box and label (cuts the box corners)
+    else:
+        x0 = box.x + box.w * _u(rng, 0.3, 1.1)              # around the label only
+    x1 = min(cell.x1 - 0.1, label_right_edge(sheet, box, cell) + _u(rng, 0.5, 2.5))
+    y0, y1 = cell.y + _u(rng, 0.2, 0.7), cell.y1 - _u(rng, 0.2, 0.7)
+    cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
+    start = _u(rng, 0, 2 * np.pi)
+    turn = _u(rng, 1.04, 1.2) * 2 * np.pi
+    t = np.linspace(start, start + turn, 80)
+    shrink = np.linspace(1.0, _u(rng, 0.9, 1.0), t.size)          # the pen comes back inside
+    pts = np.stack([cx + rx * shrink * np.cos(t), cy + ry * shrink * np.sin(t)], axis=1)
+    sheet.stroke(pts + rng.normal(0, tremor * 0.1, pts.shape), pen, rng)
+
+
+def draw_scribble(sheet: Sheet, box: Rect, pen: Pen, rng, tremor: float) -> None:
+    """A correction: a mark put in the box, then scribbled out hard (dense zigzag over the box)."""
+    draw_tick(sheet, box, pen, rng, tremor)
+    r = Rect(box.x - 0.4, box.y - 0.3, box.w + 0.8, box.h + 0.6)
+    n = int(rng.integers(9, 15))
+    xs = np.linspace(r.x, r.x1, n)
+    pts = [(xx, r.y if i % 2 else r.y1) for i, xx in enumerate(xs)]
+    pts += [(r.x1 - (xx - r.x), r.y1 if i % 2 else r.y) for i, xx in enumerate(xs)]
+    sheet.stroke(wobble(np.array(pts), rng, tremor * 0.3), pen, rng, width_scale=1.4)
+
+
+def draw_mark(sheet: Sheet, style: str, box: Rect, cell: Rect, pen: Pen, rng, tremor: float) -> None:
+    if style == "circle":
+        draw_circle(sheet, box, cell, pen, rng, tremor)
+    elif style == "cross":
+        draw_cross(sheet, box, pen, rng, tremor)
+    elif style == "fill":
+        draw_fill(sheet, box, pen, rng, tremor)
+    else:
+        draw_tick(sheet, box, pen, rng, tremor)
+
+
+# ── digits ────────────────────────────────────────────────────────────────────
+def draw_digit(sheet: Sheet, digit: str, box: Rect, pen: Pen, rng, size: float = 1.0,
+               touch: bool = False) -> dict:
+    """A real MNIST sample scaled into a comb box; `touch` pushes it onto the box line."""
+    img, idx = handwriting.digit_image(digit, rng)
+    core_h = min(box.h * 0.82, _u(rng, 5.0, 6.6) * size)              # MNIST's 20 px core, in mm
+    scale = sheet.px(core_h) / 20.0
+    side = max(8, int(round(28 * scale)))
+    alpha = cv2.resize(img, (side, side), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255.0
+    alpha = np.clip((alpha - 0.1) / 0.8, 0.0, 1.0)
+    k = max(1, int(round(side / 40)))
+    if pen.width_mm < 0.5:                      # ballpoint and pencil: thinner than MNIST's brush
+        alpha = cv2.erode(alpha, np.ones((k + 1, k + 1), np.uint8))
+    elif pen.width_mm > 1.0:
+        alpha = cv2.dilate(alpha, np.ones((k + 1, k + 1), np.uint8))
+    ang = float(rng.normal(0, 5))
+    m = cv2.getRotationMatrix2D((side / 2, side / 2), ang, 1.0)
+    alpha = cv2.warpAffine(alpha, m, (side, side))
+    cx = box.x + box.w / 2 + float(rng.normal(0, 0.35))
+    cy = box.y + box.h / 2 + float(rng.normal(0, 0.35))
+    edge = None
+    if touch:
+        edge = str(rng.choice(["left", "right", "bottom", "top"]))
+        over = _u(rng, 0.1, 0.5)                # mm across the printed line
+        half_w, half_h = core_h * 0.35, core_h / 2
+        if edge == "left":
+            cx = box.x + half_w - over
+        elif edge == "right":
+            cx = box.x1 - half_w + over
+        elif edge == "bottom":
+            cy = box.y1 - half_h + over
+        else:
+            cy = box.y + half_h - over
+    if pen.grain:
+        alpha *= (1 - pen.grain) + pen.grain * rng.random(alpha.shape).astype(np.float32)
+    x0 = int(round(sheet.px(cx) - side / 2))
+    y0 = int(round(sheet.px(cy) - side / 2))
+    sheet.blit(alpha * pen.darkness, x0, y0)
+    return {"mnist_index": idx, "touch": edge}
+
+
+def digit_slots(value: str, boxes: int, right: bool) -> list[int]:
+    """Which comb boxes the characters of value go into."""
+    start = boxes - len(value) if right else 0
+    return list(range(start, start + len(value)))
+
+
+# ── text ──────────────────────────────────────────────────────────────────────
+def _glyph(font, ch: str, ang: float) -> tuple[np.ndarray, float]:
+    size = font.size
+    im = Image.new("L", (size * 2, size * 2), 0)
+    ImageDraw.Draw(im).text((size // 2, int(size * 1.5)), ch, fill=255, font=font, anchor="ls")
+    if ang:
+        im = im.rotate(ang, resample=Image.BILINEAR, center=(size // 2, int(size * 1.5)))
+    return np.asarray(im, np.float32) / 255.0, font.getlength(ch)
+
+
+def _layout_lines(text: str, font_path: Path, px_per_mm: float, char_mm: float, width_mm: float,
+                  max_lines: int) -> tuple[list[str], float]:
+    """Greedy wrap; shrink the writing when it does not fit (people write smaller at the edge)."""
+    for shrink in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
+        size = char_mm * shrink
+        font = handwriting.load_font(font_path, max(6, int(round(size * px_per_mm))))
+        lines, cur = [], ""
+        for ch in text:
+            if font.getlength(cur + ch) / px_per_mm * 1.06 > width_mm and cur:
+                lines.append(cur)
+                cur = ch.lstrip()
+            else:
+                cur += ch
+        lines.append(cur)
+        if len(lines) <= max_lines:
+            return lines, size
+    return lines[:max_lines], size
+
+
+def draw_text(sheet: Sheet, text: str, area: Rect, lines: int, writer: Writer, rng) -> dict:
+    if not text:
+        return {}
+    font_path = writer.font
+    if not handwriting.covers(font_path, text):
+        font_path = handwriting.pick_font(text, writer.script, rng)
+    line_h = area.h / max(1, lines)
+    char_mm = min(line_h * 0.62, 6.0) * writer.size
+    px_mm = sheet.dpi / 25.4
+    left = area.x + _u(rng, 1.0, 3.5)
+    rows, size_mm = _layout_lines(text, font_path, px_mm, char_mm, area.x1 - left - 1.5, lines)
+    font = handwriting.load_font(font_path, max(6, int(round(size_mm * px_mm))))
+    pen = writer.pen
+    for li, row in enumerate(rows):
+        x = sheet.px(left + _u(rng, -0.5, 0.5))
+        base = sheet.px(area.y + line_h * (li + 0.78) + _u(rng, -0.4, 0.2))
+        drift = float(rng.normal(0, 0.006))                 # lines run up or down a little
+        for ch in row:
+            if ch.isspace():
+                x += font.getlength(ch) * _u(rng, 0.8, 1.3)
+                continue
+            g, adv = _glyph(font, ch, writer.slant_deg + float(rng.normal(0, 3)))
+            k = _u(rng, 0.9, 1.1)
+            if abs(k - 1) > 0.02:
+                g = cv2.resize(g, None, fx=k, fy=k, interpolation=cv2.INTER_LINEAR)
+            if pen.width_mm > 1.0:
+                g = cv2.dilate(g, np.ones((3, 3), np.uint8))
+            if pen.grain:
+                g *= (1 - pen.grain) + pen.grain * rng.random(g.shape).astype(np.float32)
+            oy = base + sheet.px(float(rng.normal(0, 0.25)))
+            sheet.blit(g * pen.darkness, int(round(x - font.size * 0.5 * k)), int(round(oy - font.size * 1.5 * k)))
+            x += adv * k * _u(rng, 0.95, 1.12)
+            base += drift * adv
+    return {"font": font_path.name, "lines": len(rows)}
+
+
+# ── a page ────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Quirks:
+    """How often respondents do the things recognition must catch (rates per field)."""
+    correction: float = 0.05        # scribbled-out box beside the marked one
+    double_mark: float = 0.01       # single choice answered twice (truth: None, review expected)
+    style_change: float = 0.1       # a field marked in another style than the writer's usual one
+    touch: float = 0.06             # a digit touching its box line
+
+
+def fill_page(page: np.ndarray, dpi: float, geoms: Sequence[FieldGeom], answers: dict,
+              rng: np.random.Generator, writer: Writer | None = None, lang: str = "ja",
+              quirks: Quirks = Quirks()) -> tuple[np.ndarray, dict, dict]:
+    """Draw `answers` into the fields of one page (grey uint8 raster at `dpi`).
+
+    Returns (filled page, truth {key: value as drawn}, notes {key: how it was drawn}).
+    The truth differs from `answers` only where a respondent slip makes the page ambiguous.
+    """
+    writer = writer or random_writer(rng, lang)
+    sheet = Sheet(page, dpi)
+    truth: dict = {}
+    notes: dict = {}
+    for g in geoms:
+        f = g.field
+        value = answers.get(f.key)
+        if f.kind == "choice":
+            chosen = list(value) if isinstance(value, (list, tuple)) else ([value] if value else [])
+            keys = [o.key for o in f.options]
+            style = writer.mark_style
+            if rng.random() < quirks.style_change:
+                style = str(rng.choice(MARK_STYLES))
+            note: dict = {"style": style, "pen": writer.pen.name}
+            truth[f.key] = list(chosen) if f.multiple else (chosen[0] if chosen else None)
+            if not f.multiple and len(chosen) == 1 and rng.random() < quirks.double_mark:
+                other = [k for k in keys if k not in chosen]
+                chosen.append(other[int(rng.integers(len(other)))])
+                note["double_marked"] = list(chosen)
+                truth[f.key] = None
+            free = [k for k in keys if k not in chosen]
+            if chosen and free and rng.random() < quirks.correction:
+                wrong = free[int(rng.integers(len(free)))]
+                i = keys.index(wrong)
+                draw_scribble(sheet, g.boxes[i], writer.pen, rng, writer.tremor)
+                note["scribbled"] = [wrong]
+            for k in chosen:
+                i = keys.index(k)
+                draw_mark(sheet, style, g.boxes[i], g.cells[i], writer.pen, rng, writer.tremor)
+            notes[f.key] = note
+        elif f.kind == "digits":
+            value = str(value or "")
+            right = writer.right_align_numbers and f.validate.get("rule") not in ("postal_code", "phone_jp", "date")
+            slots = digit_slots(value, len(g.boxes), right)
+            drawn = []
+            for ch, slot in zip(value, slots):
+                drawn.append(draw_digit(sheet, ch, g.boxes[slot], writer.pen, rng, writer.size,
+                                        touch=bool(rng.random() < quirks.touch)))
+            truth[f.key] = value
+            if value:
+                notes[f.key] = {"slots": slots, "pen": writer.pen.name,
+                                "touching": [s for s, d in zip(slots, drawn) if d["touch"]],
+                                "mnist": [d["mnist_index"] for d in drawn]}
+        else:
+            value = str(value or "")
+            info = draw_text(sheet, value, g.area, max(1, f.lines), writer, rng)
+            truth[f.key] = value
+            if value:
+                notes[f.key] = {"pen": writer.pen.name, **info}
+    return sheet.result(), truth, notes
