@@ -93,6 +93,62 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     CREATE INDEX pages_file ON pages(file_id);
     CREATE INDEX fv_submission ON field_values(submission_id);
     """),
+    (2, "ingest: claims, page notes, duplicate pages", """
+    ALTER TABLE files ADD COLUMN claimed_as TEXT;     -- processing/<claim> name: finishes an interrupted move
+    ALTER TABLE files ADD COLUMN requeued_at TEXT;    -- set by `intake retry` (state becomes 'requeued')
+    CREATE INDEX files_claimed ON files(claimed_as);
+    CREATE INDEX files_state ON files(state);
+    ALTER TABLE pages ADD COLUMN note TEXT;           -- why a page is unidentified / foreign / a duplicate
+    ALTER TABLE pages ADD COLUMN dpi_x REAL;
+    ALTER TABLE pages ADD COLUMN dpi_y REAL;
+    ALTER TABLE pages ADD COLUMN duplicate_of INTEGER REFERENCES pages(id);
+    CREATE INDEX pages_status ON pages(status);
+    CREATE INDEX submissions_key ON submissions(form, version, respondent_id, match_id);
+    """),
+    (10, "review: double entry, respondent profiles (factories, capabilities, requests)", """
+    CREATE TABLE review_entries (       -- double entry: each clerk's independent keying of one field
+        id INTEGER PRIMARY KEY,
+        submission_id TEXT NOT NULL REFERENCES submissions(id),
+        key TEXT NOT NULL,
+        value TEXT,                     -- JSON, parsed like field_values.value
+        who TEXT NOT NULL, at TEXT NOT NULL
+    );
+    CREATE INDEX review_entries_field ON review_entries(submission_id, key);
+    CREATE TABLE factories (            -- a respondent's profile, from its latest accepted survey
+        id TEXT PRIMARY KEY,            -- respondent id (or 'anon-<submission id>' for a blank form)
+        submission_id TEXT REFERENCES submissions(id),
+        name TEXT, representative TEXT, contact_person TEXT,
+        postal_code TEXT, address TEXT, prefecture TEXT,
+        phone TEXT, fax TEXT, employees INTEGER,
+        channel TEXT,                   -- preferred contact: fax | post | phone | email
+        consent TEXT,                   -- agree | disagree | NULL (not answered)
+        shares_profile INTEGER NOT NULL DEFAULT 0,   -- 1 only with consent = agree
+        idle_equipment INTEGER, idle_machines TEXT,
+        strengths TEXT, challenges TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE capabilities (         -- what a factory does: one row per ticked option
+        id INTEGER PRIMARY KEY,
+        factory_id TEXT NOT NULL REFERENCES factories(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,             -- process | material | lot | certification | interest
+        value TEXT NOT NULL,            -- the option key in the form definition
+        UNIQUE(factory_id, kind, value)
+    );
+    CREATE INDEX capabilities_kind_value ON capabilities(kind, value);
+    CREATE TABLE requests (             -- a buyer's need, from an accepted request form
+        id INTEGER PRIMARY KEY,
+        submission_id TEXT NOT NULL UNIQUE REFERENCES submissions(id),
+        requester_id TEXT,              -- respondent id of the requester (NULL for a blank form)
+        requester_name TEXT, contact_person TEXT, phone TEXT,
+        processes TEXT NOT NULL,        -- JSON list of option keys
+        materials TEXT NOT NULL,        -- JSON list of option keys
+        quantity INTEGER,
+        deadline TEXT,                  -- ISO date (YYYY-MM-DD) when it could be read
+        region TEXT,                    -- prefecture | neighbours | nationwide
+        drawings INTEGER, description TEXT,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    """),
 ]
 
 
