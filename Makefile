@@ -5,17 +5,24 @@
 
 PYTHON ?= python3
 VENV   := .venv
-DEBS   := tesseract-ocr tesseract-ocr-jpn poppler-utils ghostscript fonts-ipaexfont
+DEBS   := tesseract-ocr tesseract-ocr-jpn poppler-utils ghostscript fonts-ipaexfont fonts-dkg-handwriting
+TEST_DEBS := chromium           # the review desk's browser test runs in real headless Chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO   ?= demo
 
-.PHONY: demo test bench setup debs venv clean
+.PHONY: demo test bench setup debs test-debs install-debs venv fonts clean
 
 setup: debs venv
 
 # Debian packages: only the missing ones are installed, so a ready machine pays one dpkg query.
 debs:
-	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	@$(MAKE) --no-print-directory install-debs PKGS="$(DEBS)"
+
+test-debs:
+	@$(MAKE) --no-print-directory install-debs PKGS="$(TEST_DEBS)"
+
+install-debs:
+	@missing=$$(for p in $(PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -28,13 +35,17 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[test]'
 	@touch $@
 
-demo: setup
+# Handwriting fonts for the simulator (OFL, from the npm registry; skipped without npm).
+fonts: venv
+	@scripts/fetch_fonts.sh $(VENV)/bin/python
+
+demo: setup fonts
 	$(VENV)/bin/intake --home $(DEMO) demo --templates templates_pdf
 
-test: setup
+test: setup test-debs
 	OMP_THREAD_LIMIT=1 $(VENV)/bin/python -m pytest -q
 
-bench: setup
+bench: setup fonts
 	OMP_THREAD_LIMIT=1 $(VENV)/bin/intake --home bench-workspace bench
 
 clean:
