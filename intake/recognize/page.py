@@ -14,6 +14,8 @@ from intake.recognize.digits import read_digits
 from intake.recognize.identify import find_code
 from intake.recognize.images import as_grey, to_square, turn, turn_points
 from intake.recognize.register import RegistrationError, detect_markers, fit, warp
+
+MAX_RESIDUAL_MM = 1.0   # fields must land within ~1 mm of the ink; worse fits go to review
 from intake.recognize.text import read_text
 from intake.recognize.types import FieldReading, PageReading
 
@@ -97,4 +99,10 @@ def read_page(image: np.ndarray, dpi: tuple[float, float], forms: dict[str, Form
     if f.markers < 4:
         reading.note = f"registered with {f.markers} markers ({f.method})"
     reading.fields = read_fields(form, ident.page, canon)
+    if f.residual_mm > MAX_RESIDUAL_MM:
+        # Boxes may sit off the ink: nothing read from this page is trusted without a look.
+        reading.note = (reading.note + "; " if reading.note else "") + f"registration residual {f.residual_mm:.1f} mm"
+        for r in reading.fields:
+            r.needs_review = True
+            r.reason = r.reason or f"registration uncertain ({f.residual_mm:.1f} mm)"
     return reading

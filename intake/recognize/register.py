@@ -37,13 +37,17 @@ def _detector() -> cv2.aruco.ArucoDetector:
 
 
 _DETECTOR = _detector()
+# OpenCV's defaults find markers the tuned detector misses (seen: a 204x98 ghostscript fax whose
+# top-left marker stood next to the title); tried last, only for markers still missing.
+_DEFAULT_DETECTOR = cv2.aruco.ArucoDetector(_DICT, cv2.aruco.DetectorParameters())
 
 
 CORNER_MM = 75.0       # markers sit ~20 mm from the corners; a generous window finds them on shifted scans
 
 
-def _detect_in(img: np.ndarray, found: dict[int, np.ndarray], dx: int = 0, dy: int = 0) -> None:
-    corners, ids, _ = _DETECTOR.detectMarkers(img)
+def _detect_in(img: np.ndarray, found: dict[int, np.ndarray], dx: int = 0, dy: int = 0,
+               detector: cv2.aruco.ArucoDetector = _DETECTOR) -> None:
+    corners, ids, _ = detector.detectMarkers(img)
     if ids is None:
         return
     for c, i in zip(corners, ids.ravel()):
@@ -68,6 +72,8 @@ def detect_markers(square: np.ndarray) -> dict[int, np.ndarray]:
         if len(found) == len(MARKER_IDS):
             break
         _detect_in(img, found)
+    if len(found) < len(MARKER_IDS):
+        _detect_in(square, found, detector=_DEFAULT_DETECTOR)
     return found
 
 
@@ -96,7 +102,10 @@ def fit(markers: dict[int, np.ndarray], code_corners: np.ndarray | None = None) 
         m, _ = cv2.findHomography(s, d, 0)
         method = "homography"
     else:
-        a, _ = cv2.estimateAffine2D(s, d, method=cv2.LMEDS)
+        # Plain least squares: the corners come from decoded markers, so there are no outliers
+        # to reject, and LMEDS picked a degenerate fit (3 % vertical squash) when many corners
+        # share a row.
+        a = _affine_lstsq(s, d)
         m = None if a is None else np.vstack([a, [0, 0, 1]])
         method = "affine"
     if m is None:
@@ -105,6 +114,12 @@ def fit(markers: dict[int, np.ndarray], code_corners: np.ndarray | None = None) 
     proj = cv2.perspectiveTransform(s.reshape(-1, 1, 2), m).reshape(-1, 2)
     residual = float(np.mean(np.linalg.norm(proj - d, axis=1))) / CANON_PX_PER_MM
     return Fit(m, residual, n, method)
+
+
+def _affine_lstsq(s: np.ndarray, d: np.ndarray) -> np.ndarray | None:
+    x = np.hstack([s.astype(np.float64), np.ones((len(s), 1))])
+    sol, _, rank, _ = np.linalg.lstsq(x, d.astype(np.float64), rcond=None)
+    return None if rank < 3 else sol.T
 
 
 def warp(square: np.ndarray, f: Fit) -> np.ndarray:
