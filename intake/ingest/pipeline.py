@@ -11,6 +11,7 @@ The stages, in order (beets' importer shape: assembled here, in one readable pla
   recognize   read_page(image, dpi, forms) -> PageReading (in a process pool when workers > 1)
   acroform    filled PDF form values replace OCR readings (exact, confidence 1.0)
   store       files + pages + submissions + field_values in ONE transaction
+  validate    rules from the form definition flag failing fields for review (same transaction)
   finish      the move to archive/ (read-only) / quarantine/ (+ reason) / duplicates/
 
 A file whose pages are all foreign is quarantined as 'not_our_form' with its page images.
@@ -39,7 +40,7 @@ import numpy as np
 from intake.errors import InputRejected, MissingDependencyError
 from intake.form.identity import PageIdentity
 from intake.form.model import FormDef
-from intake.ingest import acroform, archive, assemble, claim as claim_mod, scan as scan_mod
+from intake.ingest import acroform, archive, assemble, claim as claim_mod, rules, scan as scan_mod
 from intake.ingest.rasterize import MAX_PAGES, rasterize
 from intake.ingest.sniff import sniff
 from intake.recognize.types import PageReading
@@ -422,6 +423,7 @@ class Pipeline:
                     if placement:
                         touched.add(placement.submission_id)
                 for sid in touched:
+                    rules.flag_rule_failures(self.conn, self.forms, sid)
                     assemble.refresh_status(self.conn, sid)
         except sqlite3.IntegrityError:
             # Another process archived the same bytes between our check and our commit.
@@ -432,7 +434,18 @@ class Pipeline:
         self.touched.update(touched)
         out.file_id = fid
         archive.move(item.path, dst, read_only=True)
+        self._sync_profiles(touched)
         return out
+
+    def _sync_profiles(self, sids: set[str]) -> None:
+        """Accepted submissions flow into the respondent profile tables (idempotent, so a crash
+        before this point is repaired by the review desk's settle or the next run)."""
+        from intake.review import profile
+
+        for sid in sids:
+            row = self.conn.execute("SELECT status FROM submissions WHERE id=?", (sid,)).fetchone()
+            if row and row[0] == "accepted":
+                profile.sync(self.ws, sid)
 
     def _page_row(self, file_id: int, r: PageResult, placement: assemble.Placement | None) -> int:
         rd, ident = r.reading, r.reading.identity
