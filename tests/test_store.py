@@ -79,7 +79,13 @@ def test_csv_has_bom_one_row_per_submission_and_a_column_per_field(ws, tmp_path)
 def test_status_counts(ws):
     c = status_counts(ws)
     assert c.files == {"archived": 4, "quarantined": 1}
-    assert c.submissions == {"incomplete": 1, "needs_review": 1, "accepted": 1}
+    # R3's request is complete and read confidently, but fails its rules (required fields empty,
+    # a 4-digit phone number): the validate stage sends it to review instead of accepting it.
+    assert c.submissions == {"incomplete": 1, "needs_review": 2}
+    with sqlite3.connect(ws.db_path) as conn:
+        reason = conn.execute("SELECT f.reason FROM field_values f JOIN submissions s ON s.id=f.submission_id "
+                              "WHERE s.respondent_id='R3' AND f.key='phone'").fetchone()[0]
+    assert "phone" in reason.lower() and "電話番号" in reason
     assert c.pages == {"identified": 4}
     assert c.quarantine_reasons == {"corrupt": 1}
     assert (c.inbox, c.processing) == (0, 0)
