@@ -149,6 +149,41 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         created_at TEXT NOT NULL, updated_at TEXT NOT NULL
     );
     """),
+    (20, "matching: matches, groups, letters", """
+    CREATE TABLE matches (              -- a request paired with a supplier (or a group opportunity)
+        id TEXT PRIMARY KEY,            -- M0001 ... (printed in the reply slip's code)
+        kind TEXT NOT NULL DEFAULT 'pair',          -- pair | group
+        request_submission_id TEXT REFERENCES submissions(id),
+        requester_id TEXT,
+        supplier_id TEXT,               -- factories.id
+        group_id INTEGER REFERENCES match_groups(id),
+        score REAL NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,            -- proposed | approved | rejected | letter_printed | sent | reply_received | closed
+        reasons_ja TEXT, reasons_en TEXT,            -- JSON lists: needs met and not met
+        manual INTEGER NOT NULL DEFAULT 0,           -- added by a coordinator
+        decided_by TEXT, decided_at TEXT, why TEXT,  -- approve / reject
+        reply_submission_id TEXT REFERENCES submissions(id),
+        contacted TEXT, visit TEXT, trial_order TEXT, satisfaction INTEGER,   -- from reply slips
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE INDEX matches_state ON matches(state);
+    CREATE TABLE match_groups (         -- several factories sharing an interest in one region
+        id INTEGER PRIMARY KEY,
+        interest TEXT NOT NULL,         -- equipment_sharing | joint_purchase | ...
+        region TEXT NOT NULL,           -- prefecture name
+        members TEXT NOT NULL,          -- JSON list of factories.id
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE letters (              -- every printed letter, cover sheet, confirmation, reminder
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,             -- match | fax_cover | confirmation | reminder
+        match_id TEXT REFERENCES matches(id),
+        respondent_id TEXT,
+        channel TEXT,                   -- post | fax
+        path TEXT,
+        printed_at TEXT NOT NULL
+    );
+    """),
 ]
 
 
@@ -169,7 +204,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Apply pending migrations, each in its own transaction. Returns the schema version."""
     conn.execute("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
     done = {r[0] for r in conn.execute("SELECT version FROM migrations")}
-    for version, name, sql in MIGRATIONS:
+    for version, name, sql in sorted(MIGRATIONS):
         if version in done:
             continue
         conn.execute("BEGIN IMMEDIATE")
