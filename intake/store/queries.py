@@ -92,3 +92,53 @@ def quarantined_files(conn: sqlite3.Connection) -> list[tuple[int, str, str, str
     """(id, original name, stored path, reason) of files now in quarantine/."""
     return conn.execute("SELECT id, original_name, stored_path, reason FROM files WHERE state='quarantined'"
                         " ORDER BY id").fetchall()
+
+
+# --- the 見える化 report's questions (intake report); plain counts the CLI can reuse ---------------
+
+def field_quality(conn: sqlite3.Connection) -> dict[str, int]:
+    """Every stored field in exactly one class: automatic (read and never touched), confirmed (a clerk
+    accepted the reading), corrected (a clerk typed the value), awaiting (still needs review); plus
+    automatic_ocr / automatic_acroform splitting the automatic ones by how they were read."""
+    row = conn.execute(
+        "SELECT COUNT(*),"
+        " SUM(needs_review=0 AND source!='clerk' AND corrected_by IS NULL),"
+        " SUM(needs_review=0 AND source!='clerk' AND corrected_by IS NOT NULL),"
+        " SUM(needs_review=0 AND source='clerk'),"
+        " SUM(needs_review=1),"
+        " SUM(needs_review=0 AND source='ocr' AND corrected_by IS NULL),"
+        " SUM(needs_review=0 AND source='acroform' AND corrected_by IS NULL)"
+        " FROM field_values").fetchone()
+    keys = ("total", "automatic", "confirmed", "corrected", "awaiting", "automatic_ocr", "automatic_acroform")
+    return {k: int(v or 0) for k, v in zip(keys, row)}
+
+
+def sent_without_match(conn: sqlite3.Connection, form: str) -> list[tuple[str, str, str, int]]:
+    """(respondent id, first sent_at, last sent_at, returned 0/1) for each respondent sent `form`
+    outside a match; returned = a submission of that form from that respondent exists (any status)."""
+    return conn.execute(
+        "SELECT sf.respondent_id, MIN(sf.sent_at), MAX(sf.sent_at),"
+        " EXISTS(SELECT 1 FROM submissions s WHERE s.form=sf.form AND s.respondent_id=sf.respondent_id)"
+        " FROM sent_forms sf WHERE sf.form=? AND sf.match_id IS NULL"
+        " GROUP BY sf.respondent_id ORDER BY sf.respondent_id", (form,)).fetchall()
+
+
+# The request funnel: each stage counts matches that reached it (a later state implies the earlier).
+FUNNEL_SQL = {
+    "proposed": "1",
+    "approved": "state IN ('approved','letter_printed','sent','reply_received','closed')",
+    "sent": "state IN ('sent','reply_received','closed')",
+    "replied": "(reply_submission_id IS NOT NULL OR contacted IS NOT NULL OR state='reply_received')",
+    "visited": "visit='done'",
+    "trial_order": "trial_order='placed'",
+}
+
+
+def match_funnel(conn: sqlite3.Connection, kind: str = "pair") -> dict[str, int]:
+    """Matches of one kind (pair | group) at each funnel stage, plus rejected."""
+    out = {}
+    for stage, cond in FUNNEL_SQL.items():
+        out[stage] = conn.execute(f"SELECT COUNT(*) FROM matches WHERE kind=? AND {cond}", (kind,)).fetchone()[0]
+    out["rejected"] = conn.execute("SELECT COUNT(*) FROM matches WHERE kind=? AND state='rejected'",
+                                   (kind,)).fetchone()[0]
+    return out
