@@ -43,8 +43,9 @@ def run_demo(ws: Workspace, *, echo: Callable[[str], None] = print, seed: int = 
          f"{', '.join(p.name for p in surveys + requests)})")
     summary["rendered"] = len(suppliers) + len(buyers)
 
+    truths: list[dict] = []
     n = simulate_returns(ws, [(forms["survey"], p) for p in suppliers] + [(forms["request"], p) for p in buyers],
-                         seed=seed)
+                         seed=seed, truths=truths)
     echo(f"[3] simulated fax and scan returns dropped into {ws.inbox}: {n} files")
 
     from intake.ingest.pipeline import process
@@ -59,11 +60,111 @@ def run_demo(ws: Workspace, *, echo: Callable[[str], None] = print, seed: int = 
          f"need review: {counts.get('needs_review', 0)}, incomplete: {counts.get('incomplete', 0)}")
     echo(f"    review them with: .venv/bin/intake --home {ws.root} review")
     summary.update(counts)
+    summary.update(simulated_clerk(ws, truths, echo))
+    summary.update(match_and_print(ws, forms, people, echo, seed=seed))
     echo(f"demo finished in {time.monotonic() - t0:.1f} s; workspace: {ws.root}")
     return summary
 
 
-def simulate_returns(ws: Workspace, copies: list, *, seed: int) -> int:
+CLERK = "demo-clerk (simulated)"
+SECOND_CLERK = "demo-clerk B (simulated)"
+DEMO_OFFICE = dict(name="埼玉県 産業労働部（デモ）", department="ものづくり連携推進課", head="課長",
+                   postal_code="3300063", address="埼玉県さいたま市浦和区高砂3-15-1", phone="048-830-0000",
+                   fax="048-830-0001", email="", coordinator="連携 太郎")
+APPROVE_ABOVE = 0.45
+
+
+def _truth_by_submission(truths: list[dict]) -> dict[tuple[str, str], dict]:
+    out: dict[tuple[str, str], dict] = {}
+    for rec in truths:
+        for page in rec["pages"]:
+            out.setdefault((rec["form"], rec["respondent"]), {}).update(page["fields"])
+    return out
+
+
+def simulated_clerk(ws: Workspace, truths: list[dict], echo: Callable[[str], None]) -> dict:
+    """A SIMULATED clerk resolves the review queue with the simulator's ground truth (what a
+    real clerk would read off the crop), so the loop can go on to matching. Counts what it touched."""
+    from intake.review import service
+    from intake.store.queries import status_counts
+
+    truth = _truth_by_submission(truths)
+    touched, left = 0, 0
+    for _ in range(3):                      # settling can open a rule item on another field
+        items = [i for i in service.queue(ws) if i.kind in ("field", "rule", "double")]
+        if not items:
+            break
+        with service.connection(ws) as conn:
+            subs = {r["id"]: (r["form"], r["respondent_id"]) for r in conn.execute("SELECT * FROM submissions")}
+        for i in items:
+            t = truth.get(subs.get(i.submission_id, ("", "")), {})
+            if i.key not in t:
+                left += 1
+                continue
+            value = t[i.key]
+            try:
+                if i.kind == "double":
+                    service.enter(ws, i.submission_id, i.key, value, CLERK)
+                    service.enter(ws, i.submission_id, i.key, value, SECOND_CLERK)
+                else:
+                    service.set_value(ws, i.submission_id, i.key, value, CLERK)
+                touched += 1
+            except Exception as exc:        # a value the desk refuses: leave it for a person
+                left += 1
+                echo(f"    clerk could not set {i.submission_id}/{i.key}: {exc}")
+    counts = status_counts(ws).submissions
+    echo(f"[6] {CLERK} resolved the review queue from the simulator's truth: touched {touched} fields; "
+         f"now accepted {counts.get('accepted', 0)}, need review {counts.get('needs_review', 0)}, "
+         f"incomplete {counts.get('incomplete', 0)}")
+    return {"clerk_touched": touched, "accepted_after_review": counts.get("accepted", 0)}
+
+
+def match_and_print(ws: Workspace, forms: dict, people: list, echo: Callable[[str], None], *, seed: int) -> dict:
+    """Match, approve the strong proposals as coordinator 'demo', print the letters, and fax one
+    reply slip back through the inbox to show its match moving on its own."""
+    from intake import match as m_api
+    from intake.letters import Office, print_letters, write_office
+
+    write_office(ws, Office(**DEMO_OFFICE, placeholder=False))
+    run = m_api.run_matching(ws)
+    all_m = m_api.list_matches(ws)
+    echo(f"[7] matching: {run.requests} requests x {run.suppliers} consenting suppliers -> "
+         f"{sum(1 for m in all_m if m.kind == 'pair')} pair proposals, {sum(1 for m in all_m if m.kind == 'group')} "
+         f"group proposals")
+    approved = [m for m in m_api.list_matches(ws, "proposed") if m.score >= APPROVE_ABOVE]
+    for m in approved:
+        m_api.approve(ws, m.id, "demo")
+        echo(f"    approved {m.id} ({m.score:.2f}) "
+             + (f"{m.requester} <- {m.supplier}" if m.kind == "pair" else f"group {m.group_interest} "
+                f"{m.group_region}: {', '.join(m.members)}"))
+    out = ws.output / "letters"
+    letters = print_letters(ws, out, approved=True)
+    echo(f"[8] letters printed to {out}:")
+    for line in letters.summary_lines():
+        echo(f"    {line}")
+    result = {"matches": len(all_m), "approved": len(approved), "letters": len(letters.documents)}
+    pair = next((m for m in m_api.list_matches(ws, "letter_printed") if m.kind == "pair"), None)
+    if pair is None:
+        echo("[9] no pair match was printed, so no reply slip to send back")
+        return result
+    person = next((p for p in people if p.id == pair.supplier), None)
+    if person is None:
+        return result
+    before = m_api.get_match(ws, pair.id).state
+    n = simulate_returns(ws, [(forms["reply-slip"], person)], seed=seed + 1, match=pair.id)
+    from intake.ingest.pipeline import process
+
+    process(ws, forms=forms, stable_seconds=0, progress=False, workers=2)
+    after = m_api.get_match(ws, pair.id)
+    outcome = ", ".join(f"{k}={v}" for k, v in after.outcome.items()) or "(nothing readable yet)"
+    echo(f"[9] {person.id}'s reply slip for {pair.id} came back by fax ({n} file) and was processed: "
+         f"match {pair.id} {before} -> {after.state}; outcome: {outcome}")
+    result.update({"reply_match": pair.id, "reply_state": after.state})
+    return result
+
+
+def simulate_returns(ws: Workspace, copies: list, *, seed: int, truths: list | None = None,
+                     match: str | None = None) -> int:
     """Each (form, respondent) answers in a synthetic hand and sends it through one of the
     simulator's channels in turn; files are staged, then renamed into the inbox whole."""
     import numpy as np
@@ -84,8 +185,10 @@ def simulate_returns(ws: Workspace, copies: list, *, seed: int) -> int:
                           fax=person.fax or made_up.fax)
         profile = list(DEFAULT_PROFILES)[i % len(DEFAULT_PROFILES)]
         truth = simulate_return(form, stage / f"{form.id}-{person.id}", profile, rng,
-                                respondent=person.id, company=company)
+                                respondent=person.id, company=company, match=match)
         files += [stage / t["file"] for t in truth]
+        if truths is not None:
+            truths.extend(truth)
     for f in files:
         f.replace(ws.inbox / f.name)
     return len(files)

@@ -440,12 +440,15 @@ class Pipeline:
     def _sync_profiles(self, sids: set[str]) -> None:
         """Accepted submissions flow into the respondent profile tables (idempotent, so a crash
         before this point is repaired by the review desk's settle or the next run)."""
+        from intake.match import replies
         from intake.review import profile
 
         for sid in sids:
             row = self.conn.execute("SELECT status FROM submissions WHERE id=?", (sid,)).fetchone()
             if row and row[0] == "accepted":
                 profile.sync(self.ws, sid)
+            if row:
+                replies.on_stored(self.ws, sid)     # a reply slip updates its match on its own
 
     def _page_row(self, file_id: int, r: PageResult, placement: assemble.Placement | None) -> int:
         rd, ident = r.reading, r.reading.identity

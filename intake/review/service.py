@@ -590,6 +590,9 @@ def settle(ws: Workspace, submission_id: str, who: str = "machine") -> str:
             _audit(conn, submission_id, None, sub["status"], status, who, "status", at)
     if status == "accepted":
         profile.sync(ws, submission_id)
+    from intake.match import replies
+
+    replies.on_stored(ws, submission_id)  # a corrected reply slip updates its match too
     return status
 
 

@@ -184,6 +184,21 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         printed_at TEXT NOT NULL
     );
     """),
+    (21, "matching: one proposal per pair, match history, letter details", """
+    CREATE UNIQUE INDEX matches_pair ON matches(request_submission_id, supplier_id) WHERE kind = 'pair';
+    CREATE UNIQUE INDEX match_groups_key ON match_groups(interest, region);
+    CREATE TABLE match_events (         -- every state change of a match: who, when, why
+        id INTEGER PRIMARY KEY,
+        match_id TEXT NOT NULL REFERENCES matches(id),
+        from_state TEXT, to_state TEXT NOT NULL,
+        who TEXT NOT NULL, at TEXT NOT NULL, note TEXT
+    );
+    CREATE INDEX match_events_match ON match_events(match_id);
+    ALTER TABLE letters ADD COLUMN letter_date TEXT;     -- the date printed on the letter (ISO)
+    ALTER TABLE letters ADD COLUMN pages INTEGER;
+    ALTER TABLE letters ADD COLUMN batch_path TEXT;      -- the day's print-ready batch it went into
+    ALTER TABLE letters ADD COLUMN submission_id TEXT;   -- confirmation sheets: the submission shown
+    """),
 ]
 
 
