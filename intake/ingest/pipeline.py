@@ -140,7 +140,8 @@ def _save_png(root: Path, rel: str, image: np.ndarray) -> str:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name("." + path.name)
-    ok, buf = cv2.imencode(".png", np.ascontiguousarray(image), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    # Level 3: ~10x faster than 9 (which took 2/3 of a page's processing time) for ~10 % more bytes.
+    ok, buf = cv2.imencode(".png", np.ascontiguousarray(image), [cv2.IMWRITE_PNG_COMPRESSION, 3])
     if ok:
         tmp.write_bytes(buf.tobytes())
         os.replace(tmp, path)

@@ -25,6 +25,8 @@ from intake.recognize.types import FieldReading
 INSET_MM = 0.6             # the comb lines (grown by the blank mask) stay outside
 CROP_INSET_MM = 0.3
 DIGIT_FILL = 0.025
+FAINT_LEVEL = 200          # presence counts grey: pencil digits on 204x98 faxes resample to grey dots, and a
+                           # box read as empty between written ones sends the number to review
 MIN_CONF = 0.6
 OCR_HEIGHTS = (48, 64)     # tesseract's single-character reading depends on size; the better of two
 
@@ -72,7 +74,7 @@ def tesseract_classify(boxes: list[np.ndarray]) -> list[tuple[int | None, float]
 
 def read_digits(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldReading:
     f = g.field
-    present = [ratio(added_ink(canon, blank, b.inset(INSET_MM))) >= DIGIT_FILL for b in g.boxes]
+    present = [ratio(added_ink(canon, blank, b.inset(INSET_MM), level=FAINT_LEVEL)) >= DIGIT_FILL for b in g.boxes]
     if not any(present):
         return FieldReading(f.key, "digits", "", 0.95, False)
     idx = [i for i, p in enumerate(present) if p]

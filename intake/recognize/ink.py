@@ -11,10 +11,10 @@ from intake.recognize.canon import INK_LEVEL, rect_slices
 MIN_BLOB_PX = 6          # fax noise specks are 1-4 canonical px; a pen stroke 0.3 mm x 1 mm is ~20
 
 
-def added_ink(canon: np.ndarray, blank: np.ndarray, r: Rect) -> np.ndarray:
-    """Boolean mask of added ink inside r (specks dropped)."""
+def added_ink(canon: np.ndarray, blank: np.ndarray, r: Rect, level: int = INK_LEVEL) -> np.ndarray:
+    """Boolean mask of added ink inside r (specks dropped). `level`: grey below which a pixel is ink."""
     ys, xs = rect_slices(r, canon.shape)
-    ink = (canon[ys, xs] < INK_LEVEL) & ~blank[ys, xs]
+    ink = (canon[ys, xs] < level) & ~blank[ys, xs]
     if not ink.any():
         return ink
     n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)

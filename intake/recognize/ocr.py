@@ -41,3 +41,29 @@ def recognise(img: np.ndarray, *, lang: str, psm: int, whitelist: str = "") -> t
         conf = api.MeanTextConf()
         api.Clear()
     return text.strip(), max(0.0, min(1.0, conf / 100.0))
+
+
+def recognise_symbols(img: np.ndarray, *, lang: str, psm: int, whitelist: str = "") -> tuple[str, float, float]:
+    """(text, mean confidence, lowest symbol confidence), all 0..1. The lowest symbol is the honest
+    figure for a field: one misread character makes the whole value wrong."""
+    import tesserocr
+
+    with _LOCK:
+        api = _api(lang)
+        api.SetPageSegMode(psm)
+        api.SetVariable("tessedit_char_whitelist", whitelist)
+        api.SetImage(Image.fromarray(img))
+        text = api.GetUTF8Text() or ""
+        conf = api.MeanTextConf()
+        lowest = 100.0
+        it = api.GetIterator()
+        level = tesserocr.RIL.SYMBOL
+        if it is not None:
+            while True:
+                if it.GetUTF8Text(level):
+                    lowest = min(lowest, it.Confidence(level))
+                if not it.Next(level):
+                    break
+        api.Clear()
+    clip = lambda v: max(0.0, min(1.0, v / 100.0))  # noqa: E731
+    return text.strip(), clip(conf), clip(lowest)

@@ -7,7 +7,8 @@ import numpy as np
 from intake.form.identity import PageIdentity
 from intake.form.layout import layout
 from intake.form.model import FormDef
-from intake.recognize.blank import blank_mask
+from intake.recognize.align import Aligner
+from intake.recognize.blank import blank_ink, blank_mask, page_language
 from intake.recognize.canon import grow, rect_slices
 from intake.recognize.choice import read_choice
 from intake.recognize.digits import read_digits
@@ -45,16 +46,19 @@ def _empty_reading(g, reason: str) -> FieldReading:
     return FieldReading(g.key, g.field.kind, value, 0.0, True, reason)
 
 
-def read_fields(form: FormDef, page: int, canon: np.ndarray) -> list[FieldReading]:
-    blank = blank_mask(form, page)
+def read_fields(form: FormDef, page: int, canon: np.ndarray, align: bool = True) -> list[FieldReading]:
+    lang = page_language(form, page, canon)
+    blank = blank_mask(form, page, lang)
+    aligner = Aligner(canon, blank_ink(form, page, lang)) if align else None
     out = []
     for g in layout(form).pages[page - 1].fields:
+        view = aligner.align(g.area)[0] if aligner else canon
         try:
-            r = _READERS[g.field.kind](g, canon, blank)
+            r = _READERS[g.field.kind](g, view, blank)
         except Exception as exc:   # one unreadable field must not lose the page; the clerk sees why
             r = _empty_reading(g, f"reader failed: {type(exc).__name__}: {exc}")
-        ys, xs = rect_slices(grow(g.area, CROP_MARGIN_MM), canon.shape)
-        r.crop = canon[ys, xs].copy()
+        ys, xs = rect_slices(grow(g.area, CROP_MARGIN_MM), view.shape)
+        r.crop = view[ys, xs].copy()
         out.append(r)
     return out
 

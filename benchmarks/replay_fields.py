@@ -1,0 +1,80 @@
+"""Re-read the fields of a finished bench run from its stored canonical pages and score them again.
+
+The pipeline saves every identified page registered to the canonical 8 px/mm grid (lossless PNG),
+so field readers can be tuned in seconds without simulating or registering again:
+
+    .venv/bin/python benchmarks/replay_fields.py bench-workspace/bench [--kind choice] [--show-errors]
+
+Prints the same per-kind figures as `intake bench` for the identified pages (identification and
+throughput are not replayed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+import cv2
+
+from intake.bench.compare import judge, tally
+from intake.bench.report import _row
+from intake.form import load_forms
+from intake.recognize import read_fields
+from intake.simulate import read_truth
+from intake.workspace import default_forms_dir
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("bench_dir", type=Path)
+    ap.add_argument("--kind", default=None)
+    ap.add_argument("--show-errors", action="store_true")
+    ap.add_argument("--dump", type=Path, default=None, help="write every field's outcome and confidence (JSONL)")
+    ap.add_argument("--no-align", action="store_true", help="skip the per-field local alignment")
+    a = ap.parse_args(argv)
+    forms = load_forms(default_forms_dir())
+    ws = a.bench_dir / "ws"
+    conn = sqlite3.connect(str(ws / "intake.db"))
+    rows = {(n, i): (s, form, page, img) for n, i, s, form, page, img in conn.execute(
+        "SELECT f.original_name, p.page_index, p.status, p.form, p.page, p.image_path FROM pages p "
+        "JOIN files f ON f.id = p.file_id")}
+    outcomes, dumped = [], []
+    for rec in read_truth(a.bench_dir / "corpus" / "truth.jsonl"):
+        form = forms[rec["form"]]
+        kinds = {f.key: f.kind for f in form.fields}
+        for tp in rec["pages"]:
+            row = rows.get((rec["file"], tp["index"]))
+            if not row or row[0] != "identified" or row[1] != rec["form"] or row[2] != tp["identity"]["page"]:
+                continue
+            canon = cv2.imread(str(ws / row[3]), cv2.IMREAD_GRAYSCALE)
+            readings = {r.key: r for r in read_fields(form, row[2], canon, align=not a.no_align)}
+            for key, truth in tp["fields"].items():
+                if a.kind and kinds[key] != a.kind:
+                    continue
+                r = readings[key]
+                o = judge(kinds[key], truth, r.value, stored=True, needs_review=r.needs_review,
+                          profile=rec["profile"], key=f"{rec['file']}:p{tp['index'] + 1}:{key}",
+                          double_marked=bool(tp.get("notes", {}).get(key, {}).get("double_marked")))
+                outcomes.append(o)
+                dumped.append({"key": o.key, "kind": o.kind, "profile": o.profile, "right": o.right,
+                               "accepted": o.accepted, "confidence": r.confidence, "reason": r.reason,
+                               "truth": truth, "value": r.value})
+                if a.show_errors and (not o.right or not o.accepted):
+                    tag = "SILENT" if o.silent else ("review" if not o.accepted else "wrong?")
+                    print(f"{tag:6} {o.key:55} truth={truth!r} got={r.value!r} conf={r.confidence} "
+                          f"reason={r.reason} notes={tp.get('notes', {}).get(key)}")
+    if a.dump:
+        a.dump.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dumped), encoding="utf-8")
+    t = tally(outcomes)
+    print(f"  {'fields':18} {'n':>6} {'right':>8} {'accepted':>9} {'acc.right':>10} {'silent':>8}")
+    for kind, k in sorted(t.by_kind.items()):
+        print(_row(kind, k, chars=kind == "text"))
+    print(_row("all fields", t.overall))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Stored readings against the simulator's ground truth: the rules of the benchmark, in one place.
+
+A field counts right when the stored value equals the truth: choice — the same set of option keys
+(a single choice: the same key, or both empty); digits — the same string; text — the same after
+normalising width (NFKC) and dropping all white space. A truth of None for a single choice the
+respondent deliberately marked twice is right iff the field went to review (its value is moot).
+A field the pipeline did not store (its page was not identified) is wrong and not accepted: a
+clerk has to key it.
+
+Outcomes per field: right/wrong, accepted (stored with needs_review = 0) or sent to review.
+Silent error = accepted and wrong: the one the office never sees.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_text(s: Any) -> str:
+    """Width-folded (NFKC) with every space and line break removed."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", str(s or "")))
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insert, delete, substitute: 1 each)."""
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _as_set(v: Any) -> frozenset:
+    if v is None or v == "":
+        return frozenset()
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return frozenset(str(x) for x in v)
+    return frozenset([str(v)])
+
+
+@dataclass(frozen=True)
+class FieldOutcome:
+    kind: str                 # choice | digits | text
+    profile: str
+    key: str
+    truth: Any
+    value: Any
+    stored: bool              # the pipeline stored a value for this field
+    accepted: bool            # stored and not flagged for review
+    right: bool
+    chars: int = 0            # text: characters in the (normalised) truth
+    chars_right: int = 0      # text: chars minus edit distance, floored at 0
+    double_marked: bool = False
+
+    @property
+    def silent(self) -> bool:
+        return self.accepted and not self.right
+
+
+def judge(kind: str, truth: Any, value: Any, *, stored: bool, needs_review: bool, profile: str = "",
+          key: str = "", double_marked: bool = False) -> FieldOutcome:
+    """One field's outcome under the rules above."""
+    accepted = stored and not needs_review
+    chars = chars_right = 0
+    if not stored:
+        right = False
+    elif kind == "choice" and double_marked:
+        right = needs_review
+    elif kind == "choice":
+        right = _as_set(truth) == _as_set(value)
+    elif kind == "digits":
+        right = str(truth or "") == str(value if value is not None else "")
+    else:
+        t, v = normalise_text(truth), normalise_text(value)
+        right = t == v
+    if kind == "text":
+        t, v = normalise_text(truth), normalise_text(value if stored else "")
+        chars = len(t)
+        chars_right = max(0, chars - edit_distance(t, v)) if chars else 0
+    return FieldOutcome(kind, profile, key, truth, value, stored, accepted, right, chars, chars_right, double_marked)
+
+
+@dataclass
+class Tally:
+    """Counts for one group of fields (a kind, a profile, or all)."""
+    fields: int = 0
+    right: int = 0
+    accepted: int = 0
+    silent: int = 0
+    chars: int = 0
+    chars_right: int = 0
+
+    def add(self, o: FieldOutcome) -> None:
+        self.fields += 1
+        self.right += o.right
+        self.accepted += o.accepted
+        self.silent += o.silent
+        self.chars += o.chars
+        self.chars_right += o.chars_right
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.fields if self.fields else None
+
+    @property
+    def accepted_rate(self) -> float | None:
+        return self.accepted / self.fields if self.fields else None
+
+    @property
+    def review_rate(self) -> float | None:
+        return 1 - self.accepted / self.fields if self.fields else None
+
+    @property
+    def silent_rate(self) -> float | None:
+        """Accepted-but-wrong, as a share of all fields of the group."""
+        return self.silent / self.fields if self.fields else None
+
+    @property
+    def accepted_right(self) -> float | None:
+        """Share of the accepted fields that are right (the issue's '% of auto-accepted right')."""
+        return 1 - self.silent / self.accepted if self.accepted else None
+
+    @property
+    def char_accuracy(self) -> float | None:
+        return self.chars_right / self.chars if self.chars else None
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        for k in ("accuracy", "accepted_rate", "review_rate", "silent_rate", "accepted_right", "char_accuracy"):
+            d[k] = getattr(self, k)
+        return d
+
+
+@dataclass
+class Tallies:
+    overall: Tally = field(default_factory=Tally)
+    by_kind: dict[str, Tally] = field(default_factory=dict)
+    by_profile: dict[str, Tally] = field(default_factory=dict)
+    by_kind_profile: dict[str, dict[str, Tally]] = field(default_factory=dict)
+
+    def add(self, o: FieldOutcome) -> None:
+        self.overall.add(o)
+        self.by_kind.setdefault(o.kind, Tally()).add(o)
+        self.by_profile.setdefault(o.profile, Tally()).add(o)
+        self.by_kind_profile.setdefault(o.kind, {}).setdefault(o.profile, Tally()).add(o)
+
+    def to_json(self) -> dict:
+        return {"overall": self.overall.to_json(),
+                "by_kind": {k: t.to_json() for k, t in sorted(self.by_kind.items())},
+                "by_profile": {k: t.to_json() for k, t in sorted(self.by_profile.items())},
+                "by_kind_profile": {k: {p: t.to_json() for p, t in sorted(v.items())}
+                                    for k, v in sorted(self.by_kind_profile.items())}}
+
+
+def tally(outcomes: list[FieldOutcome]) -> Tallies:
+    t = Tallies()
+    for o in outcomes:
+        t.add(o)
+    return t
