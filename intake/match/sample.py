@@ -56,10 +56,7 @@ def populate(ws: Workspace, n_factories: int = 120, n_requests: int = 24, seed: 
     rng = random.Random(seed)
     pop = Population()
     at = store_db.now()
-    conn = store_db.connect(ws.db_path)
-    store_db.migrate(conn)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with store_db.transaction(ws.db_path) as conn:
         def factory(fid: str, pref_i: int, procs, mats, consent: bool, interests=(), lots=None, idle=None):
             pref, postal, addr = PLACES[pref_i]
             name = f"株式会社 {rng.choice(HEADS)}{rng.choice(WORDS)}{int(fid[1:]):03d}"
@@ -122,10 +119,4 @@ def populate(ws: Workspace, n_factories: int = 120, n_requests: int = 24, seed: 
                 fid = f"F{n:04d}"
                 factory(fid, pref_i, procs, mats, consent, lots=[lot], idle=1)
                 (pop.known_pairs if consent else pop.hidden_perfect).add((sid, fid))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
     return pop

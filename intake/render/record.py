@@ -6,7 +6,7 @@ from pathlib import Path
 
 from intake.form.model import FormDef
 from intake.render.respondents import OPTIONAL, Respondent
-from intake.store.db import now, open_db
+from intake.store.db import now, transaction
 from intake.workspace import Workspace
 
 
@@ -17,13 +17,10 @@ def record_sent(ws: Workspace, form: FormDef, lang: str,
     All rows are written in one transaction. Returns the number of sent_forms rows added.
     """
     ws.require()
-    db = open_db(ws.db_path)
-    conn = db.conn
     stamp = now()
     cols = ", ".join(OPTIONAL)
     updates = ", ".join(f"{c} = COALESCE(excluded.{c}, {c})" for c in OPTIONAL)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with transaction(ws.db_path) as conn:
         for resp, path, match_id in copies:
             row = resp.as_row()
             conn.execute(
@@ -34,10 +31,4 @@ def record_sent(ws: Workspace, form: FormDef, lang: str,
                 "INSERT INTO sent_forms (respondent_id, form, version, lang, match_id, output_path, sent_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (resp.id, form.id, form.version, lang, match_id, str(path), stamp))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
     return len(copies)

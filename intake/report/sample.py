@@ -13,7 +13,7 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from intake.store.db import open_db
+from intake.store.db import transaction
 from intake.workspace import Workspace, init
 
 # (prefecture, municipality as the postal list names it, postal code, town) — real codes.
@@ -77,12 +77,9 @@ def generate(root: Path, factories: int = 300, buyers: int = 24, seed: int = 7,
     """Create (or fill) a workspace at `root` with a generated population. Returns the workspace."""
     rng = random.Random(seed)
     ws = init(Path(root))
-    db = open_db(ws.db_path)
-    c = db.conn
     names = _names(rng, factories + buyers)
     start = as_of - timedelta(days=75)
-    c.execute("BEGIN")
-    try:
+    with transaction(ws.db_path) as c:
         file_no = [0]
 
         def new_file(state: str, day: date, reason: str | None = None, pages: int = 1) -> int:
@@ -224,10 +221,4 @@ def generate(root: Path, factories: int = 300, buyers: int = 24, seed: int = 7,
                       (fid, 0, rng.choice(["unidentified", "foreign"]), "no code", _iso(day)))
         for k in range(5):
             new_file("duplicate", start + timedelta(days=rng.randint(0, 70)))
-        c.execute("COMMIT")
-    except BaseException:
-        c.execute("ROLLBACK")
-        raise
-    finally:
-        c.close()
     return ws

@@ -8,6 +8,8 @@ To change the schema, append a migration; never edit one that has shipped.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -245,6 +247,23 @@ def _statements(sql: str) -> list[str]:
             out.append(buf.strip())
             buf = ""
     return [s for s in out if s.strip(";").strip()]
+
+
+@contextmanager
+def transaction(path: Path) -> Iterator[sqlite3.Connection]:
+    """A migrated connection inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on any error), then closed."""
+    conn = connect(Path(path))
+    try:
+        migrate(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
 
 
 def open_db(path: Path) -> sqlite_utils.Database:
