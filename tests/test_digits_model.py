@@ -68,9 +68,9 @@ def test_heldout_mnist_accuracy_and_accepted_precision(heldout):
     res = dm.classify([_as_crop(x) for x in X])
     pred = np.array([-1 if d is None else d for d, _ in res])
     conf = np.array([c for _, c in res])
-    assert (pred == y).mean() >= 0.975                      # measured 98.5% (see the module docstring)
+    assert (pred == y).mean() >= 0.975                      # measured 98.8% (see the module docstring)
     accepted = (pred >= 0) & (conf >= dm.ACCEPT_THRESHOLD)
-    assert accepted.mean() >= 0.55                          # measured 61% at the committed threshold
+    assert accepted.mean() >= 0.55                          # measured 63.6% at the committed threshold
     assert (pred[accepted] == y[accepted]).mean() >= 0.995
 
 
@@ -135,3 +135,29 @@ def test_batched_equals_one_by_one(heldout):
     alone = [dm.classify([c])[0] for c in crops]
     for (d1, c1), (d2, c2) in zip(together, alone):
         assert d1 == d2 and abs(c1 - c2) < 1e-5
+
+
+@pytest.fixture(scope="module")
+def comb_crops(forms):
+    """Held-out (test split) digits written into the forms' comb boxes by the simulator's hand, sent through its
+    fax and scan channels and cut by digits.py: what read_digits hands the model on real pages."""
+    from intake.simulate import digit_crops
+
+    d = np.loadtxt(_mnist_path(), delimiter=",", dtype=np.uint8)
+    idx = dm.split(len(d))["test"]
+    imgs, labels = d[idx, :784].reshape(-1, 28, 28), d[idx, 784]
+    pool = {str(k): imgs[labels == k] for k in range(10)}
+    out = digit_crops.crops(forms, pool, 240, np.random.default_rng(404))
+    return [o for o in out if o["label"] is not None]
+
+
+def test_comb_box_crops_from_every_channel(comb_crops):
+    assert len(comb_crops) >= 1000
+    y = np.array([o["label"] for o in comb_crops])
+    res = dm.classify([o["crop"] for o in comb_crops])
+    pred = np.array([-1 if d is None else d for d, _ in res])
+    conf = np.array([c for _, c in res])
+    assert (pred == y).mean() >= 0.94                       # measured 96.6% here (96.0% in the module docstring)
+    accepted = (pred >= 0) & (conf >= dm.ACCEPT_THRESHOLD)
+    assert accepted.mean() >= 0.40                          # measured 45.9% at the committed threshold
+    assert (pred[accepted] == y[accepted]).mean() >= 0.997  # measured 99.87% (1 error in 766)

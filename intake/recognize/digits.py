@@ -4,7 +4,10 @@ Box extraction is here; the classifier is intake.recognize.digits_model.classify
 module exists (a trained handwritten-digit model), tesseract PSM 10 otherwise.
 A box is empty unless its added ink (blank form excluded, specks dropped) covers at least
 DIGIT_FILL of the box interior: a written digit covers 0.06-0.25 of it, fax noise < 0.01.
-Empty boxes between written ones -> review (a digit may have been missed).
+Empty boxes between written ones -> review (a digit may have been missed). So is a box with more
+ink than noise leaves but less than a digit (DOUBT_FILL..DIGIT_FILL): a faint pencil digit broken up
+by a 204x98 fax lands there, and reading the number without it ('80' as '0', '6' as empty) would
+be a silent error.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from intake.recognize.types import FieldReading
 INSET_MM = 0.6             # the comb lines (grown by the blank mask) stay outside
 CROP_INSET_MM = 0.3
 DIGIT_FILL = 0.025
+DOUBT_FILL = 0.01          # below: noise; DOUBT_FILL..DIGIT_FILL: maybe a faint digit -> review
 FAINT_LEVEL = 200          # presence counts grey: pencil digits on 204x98 faxes resample to grey dots, and a
                            # box read as empty between written ones sends the number to review
 MIN_CONF = 0.6
@@ -72,10 +76,19 @@ def tesseract_classify(boxes: list[np.ndarray]) -> list[tuple[int | None, float]
     return out
 
 
+def box_fills(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> list[float]:
+    """Share of each comb box's interior covered by added ink (grey up to FAINT_LEVEL counts)."""
+    return [ratio(added_ink(canon, blank, b.inset(INSET_MM), level=FAINT_LEVEL)) for b in g.boxes]
+
+
 def read_digits(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldReading:
     f = g.field
-    present = [ratio(added_ink(canon, blank, b.inset(INSET_MM), level=FAINT_LEVEL)) >= DIGIT_FILL for b in g.boxes]
+    fills = box_fills(g, canon, blank)
+    present = [v >= DIGIT_FILL for v in fills]
+    doubtful = any(DOUBT_FILL <= v < DIGIT_FILL for v in fills)
     if not any(present):
+        if doubtful:
+            return FieldReading(f.key, "digits", "", 0.5, True, "faint marks in the boxes")
         return FieldReading(f.key, "digits", "", 0.95, False)
     idx = [i for i, p in enumerate(present) if p]
     imgs = [box_image(canon, blank, g.boxes[i]) for i in idx]
@@ -97,6 +110,8 @@ def read_digits(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
         reasons.append("unreadable digit")
     if idx[-1] - idx[0] + 1 != len(idx):
         reasons.append("empty box inside the number")
+    if doubtful:
+        reasons.append("faint marks in a box")
     low = [i for i, c in enumerate(confs) if c < accept]
     if low and "?" not in chars:
         reasons.append("uncertain digit")

@@ -9,56 +9,78 @@ Calibration (temperature scaling on the calibration split) and the operating poi
 training run; `benchmarks/digits_curve.py` prints the curve again from the committed weights.
 
 OPERATING_POINT_START
-Operating point: ACCEPT_THRESHOLD = 0.999, the lowest threshold whose auto-accepted digits are right often
-enough (>= 0.995 ** (1/7) = 99.93%) for auto-accepted 7-digit fields to be >= 99.5% right, on the fax-damaged
-calibration split (precision first: a value the machine accepts must almost never be wrong). Below, the test
-split (never trained on, never used to choose), as printed by `python scripts/train_digits.py --update-module`
-and benchmarks/digits_curve.py:
+Operating point: ACCEPT_THRESHOLD = 0.9995, the lowest threshold whose auto-accepted digits are right often
+enough (>= 0.995 ** (1/7) = 99.93%, by the 95% upper bound of the error rate) for auto-accepted 7-digit fields
+to be >= 99.5% right, on the realistic comb-box crops of the calibration split (precision first: a value the
+machine accepts must almost never be wrong). Below, the test split (never trained on, never used to choose),
+as printed by `python scripts/train_digits.py --update-module` and benchmarks/digits_curve.py:
 
-    raw MNIST test crops (28x28, as in the test): 1000 digits, top-1 accuracy 98.50%
+    raw MNIST test crops (28x28, as in the test): 1000 digits, top-1 accuracy 98.80%
     thresh  digit:accept right   4-digit field:accept right   7-digit field:accept right  11-digit field:accept right
-    0.5           99.40%  98.99%                    97.75%  95.90%                    95.86%  93.17%                    93.23%  89.26%
-    0.8           96.70%  99.38%                    87.11%  97.54%                    79.31%  95.61%                    68.67%  93.12%
-    0.9           94.70%  99.79%                    80.03%  99.13%                    68.03%  98.48%                    54.57%  97.74%
-    0.95          92.20%  99.89%                    71.88%  99.62%                    56.61%  99.25%                    40.80%  98.84%
-    0.97          89.00%  99.89%                    62.28%  99.64%                    44.27%  99.21%                    27.55%  98.77%
-    0.98          86.90%  99.88%                    56.38%  99.62%                    37.41%  99.22%                    21.13%  98.75%
-    0.99          81.90% 100.00%                    44.27% 100.00%                    24.75% 100.00%                    11.25% 100.00%
-    0.995         75.60% 100.00%                    32.28% 100.00%                    14.47% 100.00%                     4.72% 100.00%
-    0.998         67.70% 100.00%                    20.76% 100.00%                     6.79% 100.00%                     1.40% 100.00%
-    0.999         61.30% 100.00%                    14.09% 100.00%                     3.31% 100.00%                     0.48% 100.00%
-    0.9995        54.70% 100.00%                     9.05% 100.00%                     1.40% 100.00%                     0.12% 100.00%
-    0.9999        38.70% 100.00%                     2.17% 100.00%                     0.10% 100.00%                     0.00% 100.00%
-    clean grey boxes: 4080 digits, top-1 accuracy 96.91%
+    0.5           99.10%  99.19%                    96.38%  96.68%                    93.79%  94.46%                    90.27%  91.49%
+    0.8           96.90%  99.59%                    87.81%  98.30%                    80.28%  97.17%                    70.49%  95.47%
+    0.9           95.90%  99.79%                    84.27%  99.11%                    74.78%  98.61%                    62.59%  97.83%
+    0.95          93.00%  99.78%                    74.02%  99.07%                    60.31%  98.68%                    44.42%  97.69%
+    0.97          90.70%  99.78%                    67.48%  99.02%                    50.72%  98.61%                    33.73%  97.64%
+    0.98          88.90%  99.78%                    62.42%  99.06%                    44.08%  98.67%                    26.94%  97.62%
+    0.99          84.50%  99.88%                    50.95%  99.63%                    31.09%  99.21%                    15.60%  98.75%
+    0.995         80.50% 100.00%                    42.00% 100.00%                    22.26% 100.00%                     9.05% 100.00%
+    0.998         73.50% 100.00%                    29.22% 100.00%                    11.96% 100.00%                     3.31% 100.00%
+    0.999         68.20% 100.00%                    21.54% 100.00%                     7.20% 100.00%                     1.52% 100.00%
+    0.9995        63.60% 100.00%                    16.30% 100.00%                     4.32% 100.00%                     0.70% 100.00%
+    0.9999        50.70% 100.00%                     6.59% 100.00%                     0.88% 100.00%                     0.06% 100.00%
+    clean grey boxes: 4080 digits, top-1 accuracy 96.81%
     thresh  digit:accept right   4-digit field:accept right   7-digit field:accept right  11-digit field:accept right
-    0.5           97.72%  98.34%                    91.04%  93.63%                    85.18%  89.14%                    78.05%  82.87%
-    0.8           93.11%  99.26%                    75.48%  97.09%                    60.83%  94.99%                    45.71%  92.27%
-    0.9           89.04%  99.70%                    63.28%  98.81%                    44.40%  97.82%                    28.23%  96.51%
-    0.95          83.06%  99.79%                    47.91%  99.24%                    27.21%  98.66%                    12.89%  97.52%
-    0.97          77.50%  99.87%                    36.09%  99.43%                    17.10%  99.06%                     5.98%  98.75%
-    0.98          72.08%  99.90%                    27.11%  99.52%                    10.33%  99.32%                     2.67%  98.88%
-    0.99          63.21%  99.92%                    15.97%  99.59%                     4.00%  99.37%                     0.61%  99.19%
-    0.995         53.09%  99.91%                     7.90%  99.43%                     1.10%  99.09%                     0.11% 100.00%
-    0.998         40.27%  99.88%                     2.63%  99.24%                     0.17% 100.00%                     0.01% 100.00%
-    0.999         30.27%  99.92%                     0.83%  99.39%                     0.03% 100.00%                     0.00% 100.00%
-    0.9995        22.38%  99.89%                     0.22% 100.00%                     0.00% 100.00%                     0.00% 100.00%
-    0.9999         8.85% 100.00%                     0.01% 100.00%                     0.00% 100.00%                     0.00% 100.00%
-    fax-damaged boxes: 4080 digits, top-1 accuracy 94.68%
+    0.5           97.75%  97.97%                    91.10%  92.02%                    85.79%  86.48%                    78.05%  79.66%
+    0.8           91.45%  99.20%                    70.16%  96.63%                    53.56%  94.21%                    37.64%  91.54%
+    0.9           86.10%  99.49%                    55.06%  97.88%                    34.91%  96.25%                    19.37%  94.01%
+    0.95          79.31%  99.69%                    39.27%  98.78%                    19.71%  97.82%                     7.56%  96.83%
+    0.97          73.87%  99.77%                    29.49%  99.10%                    11.95%  98.49%                     3.60%  97.50%
+    0.98          68.58%  99.75%                    22.18%  99.10%                     6.93%  97.98%                     1.44%  97.56%
+    0.99          60.42%  99.72%                    13.56%  98.97%                     2.94%  97.96%                     0.32%  96.83%
+    0.995         50.78%  99.81%                     6.71%  99.48%                     0.80%  97.52%                     0.06% 100.00%
+    0.998         40.69%  99.82%                     2.75%  99.45%                     0.19%  97.44%                     0.00% 100.00%
+    0.999         33.53%  99.85%                     1.27%  99.61%                     0.06% 100.00%                     0.00% 100.00%
+    0.9995        27.28%  99.82%                     0.66%  99.24%                     0.03% 100.00%                     0.00% 100.00%
+    0.9999        15.07% 100.00%                     0.04% 100.00%                     0.00% 100.00%                     0.00% 100.00%
+    fax-damaged boxes: 4080 digits, top-1 accuracy 93.41%
     thresh  digit:accept right   4-digit field:accept right   7-digit field:accept right  11-digit field:accept right
-    0.5           96.57%  97.08%                    87.09%  88.44%                    78.41%  81.97%                    68.05%  72.54%
-    0.8           90.69%  98.59%                    67.60%  94.50%                    50.36%  91.08%                    33.93%  86.00%
-    0.9           87.25%  99.07%                    58.03%  96.23%                    38.80%  94.02%                    22.17%  90.82%
-    0.95          81.94%  99.49%                    44.91%  97.88%                    25.09%  96.53%                    11.19%  95.58%
-    0.97          78.01%  99.59%                    36.72%  98.41%                    17.69%  97.17%                     6.31%  96.43%
-    0.98          75.12%  99.67%                    31.70%  98.69%                    13.58%  97.94%                     4.23%  97.40%
-    0.99          69.26%  99.82%                    22.98%  99.24%                     7.66%  98.30%                     1.85%  98.64%
-    0.995         62.03%  99.92%                    14.82%  99.66%                     3.50%  99.29%                     0.63%  99.21%
-    0.998         53.43%  99.95%                     8.04%  99.88%                     1.15%  99.56%                     0.14%  96.55%
-    0.999         46.30%  99.95%                     4.42%  99.77%                     0.48%  98.96%                     0.03% 100.00%
-    0.9995        39.39%  99.94%                     2.23%  99.55%                     0.19%  97.37%                     0.00% 100.00%
-    0.9999        24.44% 100.00%                     0.34% 100.00%                     0.01% 100.00%                     0.00% 100.00%
-    not-a-digit boxes: 1360, judged None 94.56%, accepted as a digit at the threshold 0.22%
-    temperature 1.102; calibration only.
+    0.5           95.88%  96.09%                    84.32%  85.32%                    74.73%  76.08%                    63.10%  65.21%
+    0.8           87.67%  98.13%                    58.76%  92.89%                    39.73%  88.59%                    23.67%  81.63%
+    0.9           82.35%  98.84%                    45.69%  95.59%                    25.64%  93.15%                    12.13%  87.52%
+    0.95          76.27%  99.33%                    33.74%  97.53%                    14.97%  95.46%                     5.42%  93.00%
+    0.97          71.32%  99.45%                    25.52%  98.14%                     9.29%  96.45%                     2.68%  93.28%
+    0.98          67.11%  99.56%                    20.27%  98.47%                     6.00%  96.67%                     1.34%  95.91%
+    0.99          59.95%  99.63%                    13.04%  98.66%                     2.89%  97.92%                     0.39%  97.44%
+    0.995         53.31%  99.91%                     8.08%  99.75%                     1.26%  99.60%                     0.11% 100.00%
+    0.998         43.55%  99.89%                     3.67%  99.59%                     0.27%  98.18%                     0.01% 100.00%
+    0.999         38.01%  99.87%                     2.08%  99.52%                     0.10% 100.00%                     0.00% 100.00%
+    0.9995        32.35%  99.92%                     1.12%  99.56%                     0.02% 100.00%                     0.00% 100.00%
+    0.9999        20.02% 100.00%                     0.15% 100.00%                     0.00% 100.00%                     0.00% 100.00%
+    realistic comb crops (test split digits in the forms' comb boxes, every channel, cut by digits.py): 10974 digits, top-1 accuracy 95.98%
+    thresh  digit:accept right   4-digit field:accept right   7-digit field:accept right  11-digit field:accept right
+    0.5           97.48%  97.35%                    90.13%  89.55%                    83.62%  83.44%                    75.80%  74.67%
+    0.8           92.15%  98.71%                    72.05%  94.86%                    56.45%  91.63%                    40.88%  86.52%
+    0.9           88.14%  99.19%                    60.51%  96.79%                    41.62%  94.45%                    25.09%  91.99%
+    0.95          84.20%  99.46%                    50.98%  97.63%                    30.22%  96.38%                    15.15%  94.42%
+    0.97          80.83%  99.58%                    43.30%  98.11%                    22.77%  96.99%                     9.74%  95.69%
+    0.98          77.71%  99.64%                    37.01%  98.32%                    17.48%  97.20%                     6.21%  95.98%
+    0.99          71.54%  99.72%                    26.82%  98.73%                     9.85%  97.72%                     2.57%  96.89%
+    0.995         65.56%  99.76%                    19.11%  98.82%                     5.34%  98.13%                     0.88%  97.14%
+    0.998         57.37%  99.87%                    11.16%  99.33%                     2.10%  99.29%                     0.19% 100.00%
+    0.999         51.25%  99.89%                     7.05%  99.22%                     0.98%  99.49%                     0.03% 100.00%
+    0.9995        45.50%  99.96%                     4.42%  99.89%                     0.48% 100.00%                     0.01% 100.00%
+    0.9999        32.18%  99.94%                     1.15%  99.56%                     0.03% 100.00%                     0.00% 100.00%
+      clean             1364 digits  top-1 97.43%  accepted 50.51%  accepted right 100.000%
+      fax-fine          1289 digits  top-1 95.73%  accepted 48.64%  accepted right 99.841%
+      fax-g4             886 digits  top-1 94.92%  accepted 49.66%  accepted right 100.000%
+      fax-gs-standard   1355 digits  top-1 96.61%  accepted 45.54%  accepted right 100.000%
+      fax-of-fax        1341 digits  top-1 93.74%  accepted 36.17%  accepted right 99.794%
+      fax-standard      2401 digits  top-1 95.46%  accepted 42.15%  accepted right 100.000%
+      scan-300-grey     1222 digits  top-1 96.73%  accepted 46.56%  accepted right 100.000%
+      scan-300-png      1116 digits  top-1 97.58%  accepted 49.64%  accepted right 100.000%
+    not-a-digit boxes: 1360, judged None 91.25%, accepted as a digit at the threshold 0.00%
+    temperature 1.269; training 422 s on 1 core (data generation included).
 OPERATING_POINT_END
 """
 
@@ -77,7 +99,7 @@ _FIT = 20
 _BATCH = 64              # small batches keep im2col in cache: faster than one big matmul
 
 # A digit is accepted automatically when its calibrated probability reaches this (see the docstring curve).
-ACCEPT_THRESHOLD = 0.999
+ACCEPT_THRESHOLD = 0.9995
 
 
 # ---------------------------------------------------------------- the data split (shared with training + tests)
@@ -108,6 +130,17 @@ def _as_ink(box_img: np.ndarray) -> np.ndarray:
     if a.size and a.max() <= 1.0:          # 0/1 bilevel (1 = white)
         a = a * 255.0
     return np.clip((255.0 - a) / 255.0, 0.0, 1.0)
+
+
+def _stretch(ink: np.ndarray) -> np.ndarray:
+    """Paper to 0, the strokes' own darkness to 1: a grey scan's paper tone and a pencil's or blue pen's light
+    strokes otherwise reach the network as faint grey that training (mostly black strokes) rarely saw, and
+    lose their thin parts to the 0.4 stroke threshold. A crop without real ink is left alone."""
+    paper = float(np.median(ink))
+    dark = float(np.percentile(ink, 99))
+    if dark - paper < 0.25 or dark >= 0.98 and paper <= 0.02:        # no ink, or bilevel already
+        return ink
+    return np.clip((ink - paper) / (dark - paper), 0.0, 1.0)
 
 
 def _clean(ink: np.ndarray) -> np.ndarray:
@@ -148,7 +181,7 @@ def prepare(box_img: np.ndarray) -> np.ndarray:
     ink = _as_ink(box_img)
     if ink.ndim != 2 or min(ink.shape) < 2:
         return out
-    ink = _clean(ink)
+    ink = _clean(_stretch(ink))
     ys, xs = np.nonzero(ink >= 0.4)
     if len(ys) == 0:
         return out
