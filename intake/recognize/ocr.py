@@ -60,8 +60,11 @@ def recognise_symbols(img: np.ndarray, *, lang: str, psm: int, whitelist: str = 
         level = tesserocr.RIL.SYMBOL
         if it is not None:
             while True:
-                if it.GetUTF8Text(level):
-                    lowest = min(lowest, it.Confidence(level))
+                try:
+                    if it.GetUTF8Text(level):
+                        lowest = min(lowest, it.Confidence(level))
+                except RuntimeError:        # tesserocr raises for a symbol without text
+                    pass
                 if not it.Next(level):
                     break
         api.Clear()

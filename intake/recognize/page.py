@@ -12,7 +12,7 @@ from intake.recognize.blank import blank_ink, blank_mask, page_language
 from intake.recognize.canon import grow, rect_slices
 from intake.recognize.choice import read_choice
 from intake.recognize.digits import read_digits
-from intake.recognize.identify import find_code
+from intake.recognize.identify import CodeHit, find_code, find_code_on_grid
 from intake.recognize.images import as_grey, to_square, turn, turn_points
 from intake.recognize.register import RegistrationError, detect_markers, fit, warp
 
@@ -28,10 +28,27 @@ _READERS = {"choice": read_choice, "digits": read_digits, "text": read_text}
 def identify(image: np.ndarray, dpi: tuple[float, float]) -> tuple[PageIdentity | None, int, bool]:
     """(identity or None, degrees the page was turned ccw to read it, our markers seen)."""
     grey = as_grey(image)
-    hit = find_code(grey, dpi)
-    rotated = hit.rotated if hit else 0
-    markers = detect_markers(turn(to_square(grey, dpi), rotated))
+    hit, rotated, _square0, _square, markers = _locate(grey, dpi)
     return (hit.identity if hit else None), rotated, len(markers) >= MIN_MARKERS_OURS
+
+
+def _locate(grey: np.ndarray, dpi) -> tuple[CodeHit | None, int, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+    """(code hit, quarter turn, square page as scanned, square page turned upright, markers on it).
+    When zxing finds no code but our markers are there, the code is read on the grid the markers
+    give (identify.find_code_on_grid)."""
+    hit = find_code(grey, dpi)
+    square0 = to_square(grey, dpi)
+    rotated = hit.rotated if hit else 0
+    square = turn(square0, rotated)
+    markers = detect_markers(square)
+    if hit is None and len(markers) >= MIN_MARKERS_OURS:
+        hit = find_code_on_grid(square, markers)
+        if hit is not None and hit.rotated:
+            rotated = hit.rotated
+            square = turn(square0, rotated)
+            # a marker's corner order is its own (TL, TR, BR, BL of the symbol): only positions move
+            markers = {i: turn_points(c, rotated, square0.shape[:2]) for i, c in markers.items()}
+    return hit, rotated, square0, square, markers
 
 
 def find_form(forms: dict[str, FormDef], ident: PageIdentity) -> FormDef | None:
@@ -54,7 +71,10 @@ def read_fields(form: FormDef, page: int, canon: np.ndarray, align: bool = True)
     for g in layout(form).pages[page - 1].fields:
         view = aligner.align(g.area)[0] if aligner else canon
         try:
-            r = _READERS[g.field.kind](g, view, blank)
+            if g.field.kind == "text":
+                r = read_text(g, view, blank, lang)
+            else:
+                r = _READERS[g.field.kind](g, view, blank)
         except Exception as exc:   # one unreadable field must not lose the page; the clerk sees why
             r = _empty_reading(g, f"reader failed: {type(exc).__name__}: {exc}")
         ys, xs = rect_slices(grow(g.area, CROP_MARGIN_MM), view.shape)
@@ -65,11 +85,7 @@ def read_fields(form: FormDef, page: int, canon: np.ndarray, align: bool = True)
 
 def read_page(image: np.ndarray, dpi: tuple[float, float], forms: dict[str, FormDef]) -> PageReading:
     grey = as_grey(image)
-    hit = find_code(grey, dpi)
-    square0 = to_square(grey, dpi)
-    rotated = hit.rotated if hit else 0
-    square = turn(square0, rotated)
-    markers = detect_markers(square)
+    hit, rotated, square0, square, markers = _locate(grey, dpi)
     code_corners = turn_points(hit.corners, rotated, square0.shape[:2]) if hit else None
 
     if hit is None or hit.identity is None:

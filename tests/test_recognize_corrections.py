@@ -1,0 +1,118 @@
+"""Corrections and fax damage on choice boxes: a scribbled-out box beside a mark, filled boxes,
+a box outline the fax thickened inwards. Pages from the real renderer through ghostscript faxes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from intake.form import layout, load_forms
+from intake.recognize import read_page
+
+import _recognize_pages as P
+
+ROOT = Path(__file__).resolve().parents[1]
+FORMS = load_forms(ROOT / "forms")
+
+
+@lru_cache(maxsize=None)
+def blank(form_id: str, n: int) -> np.ndarray:
+    return P.rendered_page(FORMS[form_id], n)
+
+
+def scribble(img, box, rng, t=3):
+    """A tick, then scribbled out hard: a dense zigzag that runs over the box edges."""
+    P.tick(img, box, rng)
+    x0, x1, y0, y1 = box.x - 0.5, box.x1 + 0.5, box.y - 0.4, box.y1 + 0.4
+    xs = np.linspace(x0, x1, 13)
+    pts = [(x, y1 if i % 2 else y0) for i, x in enumerate(xs)] + \
+          [(x1 - (x - x0), y0 if i % 2 else y1) for i, x in enumerate(xs)]
+    poly = np.array([(P.p(x + rng.uniform(-0.2, 0.2)), P.p(y)) for x, y in pts], np.int32)
+    cv2.polylines(img, [poly], False, 0, t, cv2.LINE_AA)
+
+
+def read(img, tmp, how):
+    scan, dpi = P.via_ghostscript(img, tmp, how)
+    return {f.key: f for f in read_page(scan, dpi, FORMS).fields}
+
+
+@pytest.mark.parametrize("how", ["204x98", "204x196"])
+def test_scribbled_box_beside_ticks_is_a_correction(tmp_path, how):
+    rng = np.random.default_rng(11)
+    img = blank("request", 1).copy()
+    g = layout(FORMS["request"]).field("process")
+    P.tick(img, g.boxes[0], rng)
+    P.tick(img, g.boxes[4], rng)
+    scribble(img, g.boxes[2], rng)
+    single = layout(FORMS["request"]).field("region")
+    P.cross(img, single.boxes[1], rng)
+    scribble(img, single.boxes[0], rng)
+    got = read(img, tmp_path, how)
+    opts = [o.key for o in g.field.options]
+    assert got["process"].value == [opts[0], opts[4]], got["process"].reason
+    assert not got["process"].needs_review and "correction" in got["process"].reason
+    assert got["region"].value == single.field.options[1].key and not got["region"].needs_review
+
+
+def test_filled_boxes_beside_ticks_are_marks(tmp_path):
+    """Mixed styles without a correction's overrun: every mark counts."""
+    rng = np.random.default_rng(12)
+    img = blank("request", 1).copy()
+    g = layout(FORMS["request"]).field("material")
+    P.fill(img, g.boxes[1], rng)
+    P.tick(img, g.boxes[3], rng)
+    got = read(img, tmp_path, "204x196")["material"]
+    assert got.value == [g.field.options[1].key, g.field.options[3].key] and not got.needs_review
+
+
+def test_filled_box_beside_a_scribble_goes_to_review(tmp_path):
+    """Two dense boxes, one run over its edges: a filled answer and a correction look alike."""
+    rng = np.random.default_rng(13)
+    img = blank("request", 1).copy()
+    g = layout(FORMS["request"]).field("material")
+    P.fill(img, g.boxes[0], rng)
+    scribble(img, g.boxes[2], rng)
+    got = read(img, tmp_path, "204x196")["material"]
+    assert got.needs_review and got.confidence < 0.5
+
+
+def test_outline_thickened_inwards_reads_empty():
+    """A smeared scan line doubles a box's top edge inside the box: not a mark, not unclear."""
+    img = blank("reply-slip", 1).copy()
+    g = layout(FORMS["reply-slip"]).field("visit")
+    for b in g.boxes:
+        y = P.p(b.y) + 2
+        img[y:y + 6, P.p(b.x) + 1:P.p(b.x1) - 1] = 0
+    f = {x.key: x for x in read_page(img, (203.2, 203.2), FORMS).fields}["visit"]
+    assert f.value is None and not f.needs_review, f.reason
+
+
+def test_tick_inside_a_thickened_outline_still_reads(tmp_path):
+    rng = np.random.default_rng(14)
+    img = blank("reply-slip", 1).copy()
+    g = layout(FORMS["reply-slip"]).field("visit")
+    for b in g.boxes:
+        y = P.p(b.y) + 2
+        img[y:y + 6, P.p(b.x) + 1:P.p(b.x1) - 1] = 0
+    P.tick(img, g.boxes[1], rng)
+    f = {x.key: x for x in read_page(img, (203.2, 203.2), FORMS).fields}["visit"]
+    assert f.value == g.field.options[1].key and not f.needs_review, f.reason
+
+
+def test_correction_rules():
+    from intake.recognize.choice import RING_MIN_PX, resolve_corrections
+
+    ring, clean = RING_MIN_PX + 30, 0
+    # a scribble beside a tick and an honest filled box: only the scribble goes
+    kept, note, review = resolve_corrections(["a", "b", "c"], {"b": ring, "c": clean})
+    assert kept == ["a", "c"] and "b" in note and not review
+    # only dense boxes, one run over its edges: cannot tell a felt-pen fill from a scribble
+    kept, note, review = resolve_corrections(["a", "b"], {"a": ring, "b": clean})
+    assert kept == ["a", "b"] and review and "a" in note
+    # a single dense box is the answer; dense boxes without rings are fills
+    assert resolve_corrections(["a"], {"a": ring}) == (["a"], None, False)
+    assert resolve_corrections(["a", "b"], {"a": clean, "b": clean}) == (["a", "b"], None, False)
