@@ -38,7 +38,6 @@ from typing import Any, Callable
 import numpy as np
 
 from intake.errors import InputRejected, MissingDependencyError
-from intake.form.identity import PageIdentity
 from intake.form.model import FormDef
 from intake.ingest import acroform, archive, assemble, claim as claim_mod, rules, scan as scan_mod
 from intake.ingest.rasterize import MAX_PAGES, rasterize
