@@ -30,13 +30,19 @@ def _api(lang: str):
     return api
 
 
+def _loaded(lang: str, img: np.ndarray, psm: int, whitelist: str):
+    """The process's engine for `lang`, set up for one crop (call with _LOCK held)."""
+    api = _api(lang)
+    api.SetPageSegMode(psm)
+    api.SetVariable("tessedit_char_whitelist", whitelist)
+    api.SetImage(Image.fromarray(img))
+    return api
+
+
 def recognise(img: np.ndarray, *, lang: str, psm: int, whitelist: str = "") -> tuple[str, float]:
     """(text, confidence 0..1) for a grey crop, black ink on white."""
     with _LOCK:
-        api = _api(lang)
-        api.SetPageSegMode(psm)
-        api.SetVariable("tessedit_char_whitelist", whitelist)
-        api.SetImage(Image.fromarray(img))
+        api = _loaded(lang, img, psm, whitelist)
         text = api.GetUTF8Text() or ""
         conf = api.MeanTextConf()
         api.Clear()
@@ -49,10 +55,7 @@ def recognise_symbols(img: np.ndarray, *, lang: str, psm: int, whitelist: str = 
     import tesserocr
 
     with _LOCK:
-        api = _api(lang)
-        api.SetPageSegMode(psm)
-        api.SetVariable("tessedit_char_whitelist", whitelist)
-        api.SetImage(Image.fromarray(img))
+        api = _loaded(lang, img, psm, whitelist)
         text = api.GetUTF8Text() or ""
         conf = api.MeanTextConf()
         lowest = 100.0

@@ -90,14 +90,10 @@ def connection(ws: Workspace) -> Iterator[sqlite3.Connection]:
 
 @contextmanager
 def transaction(ws: Workspace) -> Iterator[sqlite3.Connection]:
-    with connection(ws) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    ws.require()
+    with store_db.transaction(ws.db_path) as conn:
+        conn.row_factory = sqlite3.Row
+        yield conn
 
 
 _FORMS: dict[str, tuple[float, dict[str, FormDef]]] = {}
