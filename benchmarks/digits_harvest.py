@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from intake.form import layout, load_forms  # noqa: E402
 from intake.ingest.rasterize import rasterize  # noqa: E402
+from intake.ingest.sniff import sniff  # noqa: E402
 from intake.recognize.align import Aligner  # noqa: E402
 from intake.recognize.blank import blank_ink, blank_mask, page_language  # noqa: E402
 from intake.recognize.digits import box_image  # noqa: E402
@@ -49,38 +50,41 @@ def page_crops(form, page: int, canon: np.ndarray, truth_fields: dict, notes: di
     return out
 
 
+def identified_pages(corpus: Path):
+    """(truth record, truth page, form, PageReading) for every identified page of a bench corpus."""
+    forms = load_forms(default_forms_dir())
+    for rec in read_truth(corpus / "truth.jsonl"):
+        path = corpus / rec["file"]
+        for (img, dpi), pg in zip(rasterize(path, sniff(path)), rec["pages"]):
+            r = read_page(img, dpi, forms)
+            if r.status == "identified" and r.image is not None and r.identity is not None:
+                yield rec, pg, forms[r.identity.form], r
+
+
 def field_rows(corpus: Path) -> list[dict]:
     """Every digit field of the corpus read as read_digits reads it, keeping the unrounded lowest digit
     probability, so the field-level curve (accepted share vs accepted right) can be drawn for any threshold."""
     from intake.recognize import digits as reader
     from intake.recognize import digits_model as dm
 
-    forms = load_forms(default_forms_dir())
     rows = []
-    for rec in read_truth(corpus / "truth.jsonl"):
-        path = corpus / rec["file"]
-        kind = {".tif": "tiff", ".png": "png", ".jpg": "jpeg"}[path.suffix]
-        for (img, dpi), pg in zip(rasterize(path, kind), rec["pages"]):
-            r = read_page(img, dpi, forms)
-            if r.status != "identified" or r.image is None or r.identity is None:
+    for rec, pg, form, r in identified_pages(corpus):
+        lang = page_language(form, r.identity.page, r.image)
+        blank = blank_mask(form, r.identity.page, lang)
+        aligner = Aligner(r.image, blank_ink(form, r.identity.page, lang))
+        for g in layout(form).pages[r.identity.page - 1].fields:
+            view = aligner.align(g.area)[0]
+            if g.field.kind != "digits":
                 continue
-            form = next(f for f in forms.values() if f.id == r.identity.form)
-            lang = page_language(form, r.identity.page, r.image)
-            blank = blank_mask(form, r.identity.page, lang)
-            aligner = Aligner(r.image, blank_ink(form, r.identity.page, lang))
-            for g in layout(form).pages[r.identity.page - 1].fields:
-                view = aligner.align(g.area)[0]
-                if g.field.kind != "digits":
-                    continue
-                fills = reader.box_fills(g, view, blank)
-                idx = [i for i, v in enumerate(fills) if v >= reader.DIGIT_FILL]
-                doubtful = any(reader.DOUBT_FILL <= v < reader.DIGIT_FILL for v in fills)
-                res = dm.classify([box_image(view, blank, g.boxes[i]) for i in idx])
-                value = "".join("?" if d is None else str(d) for d, _ in res)
-                gap = bool(idx) and idx[-1] - idx[0] + 1 != len(idx)
-                conf = min((c if d is not None else 0.0 for d, c in res), default=1.0)
-                rows.append({"profile": rec["profile"], "key": g.key, "truth": str(pg["fields"].get(g.key) or ""),
-                             "value": value, "conf": conf, "flagged": gap or doubtful or "?" in value})
+            fills = reader.box_fills(g, view, blank)
+            idx = [i for i, v in enumerate(fills) if v >= reader.DIGIT_FILL]
+            doubtful = any(reader.DOUBT_FILL <= v < reader.DIGIT_FILL for v in fills)
+            res = dm.classify([box_image(view, blank, g.boxes[i]) for i in idx])
+            value = "".join("?" if d is None else str(d) for d, _ in res)
+            gap = bool(idx) and idx[-1] - idx[0] + 1 != len(idx)
+            conf = min((c if d is not None else 0.0 for d, c in res), default=1.0)
+            rows.append({"profile": rec["profile"], "key": g.key, "truth": str(pg["fields"].get(g.key) or ""),
+                         "value": value, "conf": conf, "flagged": gap or doubtful or "?" in value})
     return rows
 
 
@@ -97,21 +101,13 @@ def field_curve(rows: list[dict], thresholds=(0.99, 0.995, 0.998, 0.999, 0.9995,
 
 
 def harvest(corpus: Path) -> dict[str, np.ndarray]:
-    forms = load_forms(default_forms_dir())
     crops, labels, profiles, keys = [], [], [], []
-    for rec in read_truth(corpus / "truth.jsonl"):
-        path = corpus / rec["file"]
-        kind = {".tif": "tiff", ".png": "png", ".jpg": "jpeg"}[path.suffix]
-        for (img, dpi), pg in zip(rasterize(path, kind), rec["pages"]):
-            r = read_page(img, dpi, forms)
-            if r.status != "identified" or r.image is None or r.identity is None:
-                continue
-            form = next(f for f in forms.values() if f.id == r.identity.form)
-            for crop, lab, key in page_crops(form, r.identity.page, r.image, pg["fields"], pg.get("notes", {})):
-                crops.append(crop)
-                labels.append(lab)
-                profiles.append(rec["profile"])
-                keys.append(key)
+    for rec, pg, form, r in identified_pages(corpus):
+        for crop, lab, key in page_crops(form, r.identity.page, r.image, pg["fields"], pg.get("notes", {})):
+            crops.append(crop)
+            labels.append(lab)
+            profiles.append(rec["profile"])
+            keys.append(key)
     obj = np.empty(len(crops), object)
     obj[:] = crops
     return {"crops": obj, "labels": np.array(labels), "profiles": np.array(profiles), "keys": np.array(keys)}
