@@ -397,6 +397,16 @@ def _field_row(conn: sqlite3.Connection, sub_id: str, f: Field) -> sqlite3.Row:
     return row
 
 
+def _single_entry_field(ws: Workspace, conn: sqlite3.Connection, submission_id: str, key: str,
+                        refusal: str) -> Field:
+    """The field a single clerk may set or accept; double-entry fields are refused with the way to enter them."""
+    f = _field(ws, _submission(conn, submission_id), key)
+    if is_double_entry(f):
+        raise ReviewError(f"{key} is a double-entry field: {refusal}",
+                          hint=f"use: intake review enter {submission_id} {key} VALUE --who NAME")
+    return f
+
+
 def _audit(conn: sqlite3.Connection, sub_id: str | None, key: str | None, old: Any, new: Any,
            who: str, action: str, at: str) -> None:
     conn.execute("INSERT INTO audit (submission_id, key, old_value, new_value, who, at, action) "
@@ -411,11 +421,7 @@ def set_value(ws: Workspace, submission_id: str, key: str, value: str | Any, who
     """
     who = _need_who(who)
     with transaction(ws) as conn:
-        sub = _submission(conn, submission_id)
-        f = _field(ws, sub, key)
-        if is_double_entry(f):
-            raise ReviewError(f"{key} is a double-entry field: two clerks type it independently",
-                              hint=f"use: intake review enter {submission_id} {key} VALUE --who NAME")
+        f = _single_entry_field(ws, conn, submission_id, key, "two clerks type it independently")
         new = parse_value(f, value if isinstance(value, str) else value_text(value))
         row = _field_row(conn, submission_id, f)
         at = store_db.now()
@@ -431,11 +437,7 @@ def accept(ws: Workspace, submission_id: str, key: str, who: str) -> None:
     """The clerk confirms the current reading as it is. Audited (old = new)."""
     who = _need_who(who)
     with transaction(ws) as conn:
-        sub = _submission(conn, submission_id)
-        f = _field(ws, sub, key)
-        if is_double_entry(f):
-            raise ReviewError(f"{key} is a double-entry field: it cannot be accepted unseen",
-                              hint=f"use: intake review enter {submission_id} {key} VALUE --who NAME")
+        f = _single_entry_field(ws, conn, submission_id, key, "it cannot be accepted unseen")
         row = conn.execute("SELECT * FROM field_values WHERE submission_id=? AND key=?",
                            (submission_id, key)).fetchone()
         if row is None:
