@@ -30,6 +30,7 @@ from intake.recognize.blank import blank_ink, blank_mask, page_language  # noqa:
 from intake.recognize.digits import box_image  # noqa: E402
 from intake.recognize.page import read_page  # noqa: E402
 from intake.simulate import read_truth  # noqa: E402
+from intake.simulate.fill import DIGIT_HAZARDS  # noqa: E402
 from intake.workspace import default_forms_dir  # noqa: E402
 
 
@@ -43,8 +44,11 @@ def page_crops(form, page: int, canon: np.ndarray, truth_fields: dict, notes: di
         view = aligner.align(g.area)[0]          # every field, in order: the aligner's state depends on it
         if g.field.kind != "digits":
             continue
+        note = notes.get(g.key) or {}
+        if any(note.get(flag) for flag in DIGIT_HAZARDS):   # a slip moves digits off their boxes: no clean label
+            continue
         value = str(truth_fields.get(g.key) or "")
-        slots = (notes.get(g.key) or {}).get("slots", [])
+        slots = note.get("slots", [])
         for ch, slot in zip(value, slots):
             out.append((box_image(view, blank, g.boxes[slot]), int(ch), g.key))
     return out

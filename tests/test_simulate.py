@@ -42,7 +42,7 @@ def _ink(filled: np.ndarray, blank: np.ndarray, r: Rect, inset: float) -> int:
 def test_ink_is_where_the_truth_says(forms, blanks, seed):
     rng = np.random.default_rng(seed)
     # slips made frequent so the correction and double-mark paths are exercised too
-    quirks = Quirks(correction=0.3, double_mark=0.3, touch=0.2)
+    quirks = Quirks(correction=0.3, double_mark=0.3, touch=0.2, two_in_box=0.15, outside_box=0.2, empty_box=0.15)
     for fid in FORMS:
         form = forms[fid]
         answers = random_answers(form, rng)
@@ -63,15 +63,51 @@ def test_ink_is_where_the_truth_says(forms, blanks, seed):
                     else:
                         assert value == answers[g.key]
                 elif f.kind == "digits":
-                    assert value == answers[g.key]
-                    slots = set(note.get("slots", []))
-                    assert len(slots) == len(value)
-                    for i, box in enumerate(g.boxes):
-                        ink = _ink(filled, blank, box, 1.0)
-                        assert (ink > 40) == (i in slots), (fid, g.key, i, ink)
+                    assert value == answers[g.key]          # the truth is what was meant, slips or not
+                    _check_digit_ink(filled, blank, g, value, note)
                 else:
                     assert value == answers[g.key]
                     assert (_ink(filled, blank, g.area, 0.5) > 40) == bool(value), (fid, g.key, value)
+
+
+def _check_digit_ink(filled, blank, g, value: str, note: dict) -> None:
+    """Ink in exactly the boxes the notes name, and the slip (if any) visible where the notes put it."""
+    slots = note.get("slots", [])
+    assert len(slots) == len(value)
+    if note.get("two_in_box"):
+        p = note["pair"]
+        assert slots[p] == slots[p + 1] and len(set(slots)) == len(value) - 1
+    else:
+        assert len(set(slots)) == len(value)
+    if note.get("empty_box_inside"):
+        assert max(slots) - min(slots) + 1 == len(value) + 1       # one gap inside the number
+    inked, unsure = set(slots), set()
+    if note.get("outside_box"):
+        i, way = note["digit"], note["way"]
+        box = g.boxes[slots[i]] if slots[i] < len(g.boxes) else None
+        comb = g.area
+        if way == "beyond":
+            assert slots[i] == len(g.boxes) and max(slots[:i]) == len(g.boxes) - 1
+            past = Rect(comb.x1 + 0.5, comb.y, 9.0, comb.h)
+            assert _ink(filled, blank, past, 0.0) > 40, ("nothing written past the comb", g.key)
+        elif way in ("left", "right"):
+            j = slots[i] + (-1 if way == "left" else 1)
+            if 0 <= j < len(g.boxes):
+                inked.add(j)                                  # the overrun shows in the neighbour box
+                assert _ink(filled, blank, g.boxes[j], 1.0) > 40, (g.key, way)
+            else:                                             # at the end of the comb: outside it
+                side = Rect(comb.x - 4.0, comb.y, 3.5, comb.h) if j < 0 else Rect(comb.x1 + 0.5, comb.y, 3.5, comb.h)
+                assert _ink(filled, blank, side, 0.0) > 40, (g.key, way)
+        else:
+            band = Rect(box.x, box.y - 4.0, box.w, 3.6) if way == "above" else Rect(box.x, box.y1 + 0.4, box.w, 3.6)
+            assert _ink(filled, blank, band, 0.0) > 40, ("no ink across the comb line", g.key, way)
+            unsure.add(slots[i])                   # partly or wholly out of its box: either way
+    # a digit pushed onto its box line (touching) may spill a little ink into the next box
+    spill = unsure | {s + d for s in note.get("touching", []) for d in (-1, 1)} - inked
+    for i, box in enumerate(g.boxes):
+        ink = _ink(filled, blank, box, 1.0)
+        if i not in spill:
+            assert (ink > 40) == (i in inked), (g.key, i, ink, str(note))
 
 
 def test_random_answers_fit_the_form(forms):

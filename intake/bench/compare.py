@@ -9,6 +9,11 @@ clerk has to key it.
 
 Outcomes per field: right/wrong, accepted (stored with needs_review = 0) or sent to review.
 Silent error = accepted and wrong: the one the office never sees.
+
+Hazards: the truth's notes flag fields the respondent made hard on purpose (HAZARDS: a single choice
+marked twice, a digit outside its box, two digits in one box, an empty box inside a number, a value
+that differs from the office's respondent list). Each outcome carries its flags, and the tallies
+count them apart, so the report can show that such fields go to review rather than in wrong.
 """
 
 from __future__ import annotations
@@ -19,6 +24,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 _SPACE = re.compile(r"\s+")
+
+# Note flags (truth.jsonl pages[].notes[key]) that mark a hazard field, in report order.
+HAZARDS = ("double_marked", "outside_box", "two_in_box", "empty_box_inside", "differs_from_list")
+
+
+def hazard_flags(note: Any) -> tuple[str, ...]:
+    """The hazard flags set (truthy) in one field's note, in HAZARDS order."""
+    if not isinstance(note, dict):
+        return ()
+    return tuple(h for h in HAZARDS if note.get(h))
 
 
 def normalise_text(s: Any) -> str:
@@ -60,6 +75,7 @@ class FieldOutcome:
     chars: int = 0            # text: characters in the (normalised) truth
     chars_right: int = 0      # text: chars minus edit distance, floored at 0
     double_marked: bool = False
+    flags: tuple[str, ...] = ()      # hazard flags from the truth's note (HAZARDS)
 
     @property
     def silent(self) -> bool:
@@ -67,8 +83,10 @@ class FieldOutcome:
 
 
 def judge(kind: str, truth: Any, value: Any, *, stored: bool, needs_review: bool, profile: str = "",
-          key: str = "", double_marked: bool = False) -> FieldOutcome:
-    """One field's outcome under the rules above."""
+          key: str = "", double_marked: bool = False, flags: tuple[str, ...] = ()) -> FieldOutcome:
+    """One field's outcome under the rules above; `flags`: the field's hazard flags (hazard_flags(note))."""
+    flags = tuple(h for h in HAZARDS if h in flags or (h == "double_marked" and double_marked))
+    double_marked = "double_marked" in flags
     accepted = stored and not needs_review
     chars = chars_right = 0
     if not stored:
@@ -86,7 +104,8 @@ def judge(kind: str, truth: Any, value: Any, *, stored: bool, needs_review: bool
         t, v = normalise_text(truth), normalise_text(value if stored else "")
         chars = len(t)
         chars_right = max(0, chars - edit_distance(t, v)) if chars else 0
-    return FieldOutcome(kind, profile, key, truth, value, stored, accepted, right, chars, chars_right, double_marked)
+    return FieldOutcome(kind, profile, key, truth, value, stored, accepted, right, chars, chars_right, double_marked,
+                        flags)
 
 
 @dataclass
@@ -130,12 +149,18 @@ class Tally:
         return 1 - self.silent / self.accepted if self.accepted else None
 
     @property
+    def accepted_right_rate(self) -> float | None:
+        """Share of all fields of the group accepted with the right value (no clerk needed, no error)."""
+        return (self.accepted - self.silent) / self.fields if self.fields else None
+
+    @property
     def char_accuracy(self) -> float | None:
         return self.chars_right / self.chars if self.chars else None
 
     def to_json(self) -> dict:
         d = asdict(self)
-        for k in ("accuracy", "accepted_rate", "review_rate", "silent_rate", "accepted_right", "char_accuracy"):
+        for k in ("accuracy", "accepted_rate", "review_rate", "silent_rate", "accepted_right", "accepted_right_rate",
+                  "char_accuracy"):
             d[k] = getattr(self, k)
         return d
 
@@ -146,15 +171,19 @@ class Tallies:
     by_kind: dict[str, Tally] = field(default_factory=dict)
     by_profile: dict[str, Tally] = field(default_factory=dict)
     by_kind_profile: dict[str, dict[str, Tally]] = field(default_factory=dict)
+    by_hazard: dict[str, Tally] = field(default_factory=dict)     # a field with two flags counts in both
 
     def add(self, o: FieldOutcome) -> None:
         self.overall.add(o)
         self.by_kind.setdefault(o.kind, Tally()).add(o)
         self.by_profile.setdefault(o.profile, Tally()).add(o)
         self.by_kind_profile.setdefault(o.kind, {}).setdefault(o.profile, Tally()).add(o)
+        for h in o.flags:
+            self.by_hazard.setdefault(h, Tally()).add(o)
 
     def to_json(self) -> dict:
         return {"overall": self.overall.to_json(),
+                "by_hazard": {h: self.by_hazard[h].to_json() for h in HAZARDS if h in self.by_hazard},
                 "by_kind": {k: t.to_json() for k, t in sorted(self.by_kind.items())},
                 "by_profile": {k: t.to_json() for k, t in sorted(self.by_profile.items())},
                 "by_kind_profile": {k: {p: t.to_json() for p, t in sorted(v.items())}

@@ -75,6 +75,18 @@ def check_targets(f: dict) -> dict[str, dict]:
     return out
 
 
+def hazard_table(by_hazard: dict[str, dict]) -> list[str]:
+    """Lines of the hazards table: fields the respondent made hard on purpose (truth note flags) and
+    what the machine did with them. The issue's demand: to review, never accepted wrong."""
+    if not by_hazard:
+        return []
+    lines = ["", f"  {'hazards':18} {'n':>6} {'review':>8} {'acc.right':>10} {'silent':>12}"]
+    for name, d in by_hazard.items():
+        lines.append(f"  {name:18} {d['fields']:6d} {_pct(d['review_rate']):>8} {_pct(d['accepted_right_rate']):>10} "
+                     f"{d['silent']:5d} {_pct(d['silent_rate']):>6}")
+    return lines
+
+
 def table(f: dict) -> str:
     t = f["fields"]
     lines = [f"intake bench  seed {f['seed']}  {f['pages']} pages  {f['workers']} workers",
@@ -98,6 +110,7 @@ def table(f: dict) -> str:
                       f"{'silent':>8}" + (f" {'chars':>9}" if kind == "text" else "")]
         for prof, d in profs.items():
             lines.append(_row(prof, tl(d), chars=kind == "text"))
+    lines += hazard_table(t.get("by_hazard", {}))
     lines += ["", f"review rate {_pct(t['overall']['review_rate'])} of fields   "
                   f"silent errors {_pct(t['overall']['silent_rate'], 2)} of fields",
               f"throughput {f['pages_per_minute']:.0f} pages/min ({f['pages']} pages in {f['process_seconds']:.1f} s, "

@@ -4,7 +4,8 @@
 
 1. intake.simulate.simulate writes returns of survey (2 pages), request and reply-slip through
    every channel, with truth.jsonl (respondents enough for `pages` pages).
-2. A fresh workspace under out_dir/ws; the files are copied into its inbox and
+2. A fresh workspace under out_dir/ws holding the office's respondent list (as printing personalised
+   forms records it); the files are copied into its inbox and
    intake.ingest.process(ws, workers=2) runs once, timed (processing only: simulation and
    copying are outside the clock).
 3. Every truth page is looked up in the database by (file name, page index): identified with
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from intake.bench.baseline import BaselineResult, full_page_ocr
-from intake.bench.compare import FieldOutcome, Tallies, judge, tally
+from intake.bench.compare import FieldOutcome, Tallies, hazard_flags, judge, tally
 
 FORMS = ("survey", "request", "reply-slip")
 IDENTITY_KEYS = ("form", "version", "page", "respondent", "match")
@@ -117,7 +118,7 @@ def compare(records: list[dict], stored: dict[tuple[str, int], dict],
                 fields.append(judge(kind, truth, fv["value"] if fv else None, stored=fv is not None,
                                     needs_review=bool(fv["needs_review"]) if fv else True, profile=profile,
                                     key=f"{rec['form']}.{key}",
-                                    double_marked=bool(notes.get(key, {}).get("double_marked"))))
+                                    flags=hazard_flags(notes.get(key, {}))))
     return pages, fields
 
 
@@ -129,6 +130,21 @@ def respondents_for(pages: int, forms) -> int:
     return max(1, math.ceil(pages / sum(layout(f).page_count for f in forms)))
 
 
+def register_office_list(ws, csv_path: Path, records: list[dict], forms: dict) -> int:
+    """Record the corpus's respondent list and the copies sent, as `intake forms render --respondents` does
+    when the office prints personalised forms (what the context stage weighs readings against)."""
+    from intake.render.record import record_sent
+    from intake.render.respondents import read_respondents_csv
+
+    people = {r.id: r for r in read_respondents_csv(csv_path)}
+    copies: dict[tuple[str, str], dict[str, tuple]] = {}
+    for r in records:                       # a scanned survey is one file per page: one copy sent
+        if r["respondent"] in people:
+            copies.setdefault((r["form"], r.get("lang", "ja")), {}).setdefault(
+                r["respondent"], (people[r["respondent"]], Path(r["file"]), r.get("match")))
+    return sum(record_sent(ws, forms[form_id], lang, list(c.values())) for (form_id, lang), c in sorted(copies.items()))
+
+
 def run(out_dir: Path, *, pages: int = 200, workers: int = 2, seed: int = 2026, profiles: list[str] | None = None,
         baseline: bool = True, baseline_parallel: int = 2, forms_dir: Path | None = None,
         log: Callable[[str], None] = lambda s: None) -> BenchResult:
@@ -136,6 +152,7 @@ def run(out_dir: Path, *, pages: int = 200, workers: int = 2, seed: int = 2026, 
     from intake.form import load_forms
     from intake.ingest import process
     from intake.simulate import PROFILES, read_truth, simulate
+    from intake.simulate.corpus import OFFICE_LIST
     from intake.workspace import default_forms_dir, init
 
     out_dir = Path(out_dir)
@@ -154,6 +171,7 @@ def run(out_dir: Path, *, pages: int = 200, workers: int = 2, seed: int = 2026, 
     records = read_truth(truth_path)
 
     ws = init(out_dir / "ws")
+    register_office_list(ws, sim_dir / OFFICE_LIST, records, all_forms)
     for rec in records:
         shutil.copy2(sim_dir / rec["file"], ws.inbox / rec["file"])
     log(f"processing {sum(len(r['pages']) for r in records)} pages in {len(records)} files, {workers} workers")

