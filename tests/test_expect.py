@@ -1,0 +1,154 @@
+"""Reading numbers and names against what they are expected to be: intake.recognize.expect and the
+ingest context stage (the office's respondent list)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from intake.form.loader import parse_form
+from intake.errors import IntakeError
+from intake.ingest import context
+from intake.recognize import expect
+from intake.recognize.types import FieldReading
+from intake.store.db import transaction
+
+
+def probs_for(value: str, doubt: dict[int, dict[str, float]] | None = None, junk: float = 0.0) -> np.ndarray:
+    """Box probabilities that read `value`, with some boxes split between digits (doubt: {box: {digit: p}})."""
+    p = np.zeros((len(value), 11))
+    for i, ch in enumerate(value):
+        row = (doubt or {}).get(i, {ch: 1.0 - junk})
+        for d, v in row.items():
+            p[i, int(d)] = v
+        p[i, 10] = junk
+        p[i] /= p[i].sum()
+    return p
+
+
+def test_model_alone_posterior_is_the_product_of_box_probabilities():
+    p = probs_for("0565123456", {3: {"5": 0.97, "6": 0.03}, 7: {"4": 0.99, "9": 0.01}})
+    d = expect.decode(p)
+    assert d.value == "0565123456"
+    assert d.posterior == pytest.approx(0.97 * 0.99, rel=2e-3)      # the floor costs 9e-5 a box
+    assert d.basis == "model"
+
+
+def test_the_value_on_file_settles_a_doubtful_box_but_not_a_clear_difference():
+    listed = "0565123456"
+    doubtful = probs_for(listed, {6: {"3": 0.6, "8": 0.4}})
+    alone = expect.decode(doubtful)
+    assert alone.posterior < expect.FIELD_ACCEPT
+    with_list = expect.decode(doubtful, on_file=listed)
+    assert with_list.value == listed and with_list.posterior >= expect.FIELD_ACCEPT
+    assert with_list.basis == "on file"
+    # The same box clearly read as another digit: a new number, not the list's; never accepted as the list's.
+    changed = probs_for("0565128456")
+    d = expect.decode(changed, on_file=listed)
+    assert d.value == "0565128456"
+    # A number with nothing in common with the list is read on its own.
+    other = probs_for("0312345678", {9: {"8": 0.9, "3": 0.1}})
+    d = expect.decode(other, on_file=listed)
+    assert d.value == "0312345678" and d.posterior == pytest.approx(0.9, rel=1e-2)
+
+
+def test_the_list_cannot_outvote_a_box_the_model_is_sure_of():
+    listed = "0565123456"
+    # box 9 read as 7 with 99.99 %: the list's 6 gets only the floor; the list's value must not be accepted
+    p = probs_for("0565123457", {9: {"7": 0.9999, "6": 0.0001}})
+    d = expect.decode(p, on_file=listed)
+    assert not (d.value == listed and d.posterior >= expect.FIELD_ACCEPT)
+
+
+def test_postal_codes_are_decoded_against_japan_posts_list():
+    lex = expect.postal_lexicon()
+    assert len(lex.codes) > 100_000 and "1000001" in lex.members
+    # find a real code and a one-digit change of it that is not a code, then make the model hesitate between them
+    for code in sorted(lex.members)[::997]:
+        alt = next((code[:6] + d for d in "0123456789" if code[:6] + d not in lex.members), None)
+        if alt:
+            break
+    p = probs_for(code, {6: {alt[6]: 0.55, code[6]: 0.45}})
+    assert expect.decode(p).value == alt                      # the model alone prefers the non-code
+    d = expect.decode(p, lexicon=lex)
+    assert d.value == code and d.basis == "postal list"
+
+
+def test_a_box_the_model_takes_for_junk_sinks_the_field():
+    p = probs_for("4418132")
+    p[3] = 0.0
+    p[3, 10], p[3, 8] = 0.8, 0.2
+    d = expect.decode(p, on_file="4418132", lexicon=expect.postal_lexicon())
+    assert d.posterior < expect.FIELD_ACCEPT
+
+
+def test_dates_lexicon_prefers_real_dates():
+    p = probs_for("20260231", {6: {"3": 0.5, "2": 0.5}})        # 20260231 is no date, 20260221 is
+    d = expect.decode(p, lexicon=expect.date_lexicon())
+    assert d.value == "20260221"
+
+
+@pytest.mark.parametrize("reading,listed,column,ok", [
+    ("株式会社平和化成", "株式会社平和化成", "name", True),
+    ("泊式会社平和化成", "株式会社平和化成", "name", True),          # one kanji misread
+    ("有限会社平和化成", "株式会社平和化成", "name", False),         # renamed: closer to another legal form
+    ("株式会社東和", "株式会社平和化成", "name", False),             # three of eight characters differ: too far
+    ("静岡県浜松市中央反遠州浜2-11-5", "静岡県浜松市中央区遠州浜2-11-5", "address", True),
+    ("愛知県豊田市清水町3-72-10", "愛知県豊田市清水町3-12-10", "address", False),   # block numbers differ
+    ("Ｓｈｏｗａ Ｋｏｇｙｏ Ｃｏ．，Ｌｔｄ．", "Showa Kogyo Co., Ltd.", "name", True),
+])
+def test_names_and_addresses_on_file(reading, listed, column, ok):
+    assert expect.matches_on_file(reading, listed, column) is ok
+
+
+SURVEY = """
+id: tiny
+version: 1
+purpose: survey
+title: {ja: 調査, en: Survey}
+sections:
+  - title: {ja: 会社, en: Company}
+    fields:
+      - key: company_name
+        kind: text
+        on_file: name
+        label: {ja: 会社名, en: Company}
+      - key: phone
+        kind: digits
+        on_file: phone
+        boxes: 11
+        label: {ja: 電話, en: Phone}
+"""
+
+
+def test_on_file_must_name_a_column_of_the_list():
+    with pytest.raises(IntakeError) as exc:
+        parse_form(SURVEY.replace("on_file: phone", "on_file: mobile"), "tiny.yaml")
+    assert "tiny.yaml:" in str(exc.value) and "on_file" in str(exc.value)
+
+
+def test_context_stage_reads_against_the_respondents_table(tmp_path):
+    from intake.workspace import init
+
+    ws = init(tmp_path / "ws")
+    form = parse_form(SURVEY, "tiny.yaml")
+    with transaction(ws.db_path) as conn:
+        conn.execute("INSERT INTO respondents (id, name, phone, created_at) VALUES ('F1', '株式会社平和化成',"
+                     " '0565123456', 'now')")
+
+    def fields():
+        return [FieldReading("company_name", "text", "泊式会社平和化成", 0.6, True, "low OCR confidence"),
+                FieldReading("phone", "digits", "0565123456", 0.6, True, "uncertain digit",
+                             box_probs=probs_for("0565123456", {6: {"3": 0.6, "8": 0.4}}))]
+
+    with transaction(ws.db_path) as conn:
+        known = fields()
+        assert context.apply_page(conn, form, "F1", known) == 2
+        assert [(r.value, r.needs_review) for r in known] == [("株式会社平和化成", False), ("0565123456", False)]
+        stranger = fields()
+        assert context.apply_page(conn, form, "F2", stranger) == 0          # not on the list: left as read
+        assert all(r.needs_review for r in stranger)
+        gap = fields()
+        gap[1].reason = "empty box inside the number; uncertain digit"      # structural doubt stays in review
+        context.apply_page(conn, form, "F1", gap)
+        assert gap[1].needs_review
