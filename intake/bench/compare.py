@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from intake.validate.textnorm import edit_distance  # noqa: F401  (re-exported: tests and benchmarks use it here)
+
 _SPACE = re.compile(r"\s+")
 
 # Note flags (truth.jsonl pages[].notes[key]) that mark a hazard field, in report order.
@@ -39,19 +41,6 @@ def hazard_flags(note: Any) -> tuple[str, ...]:
 def normalise_text(s: Any) -> str:
     """Width-folded (NFKC) with every space and line break removed."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", str(s or "")))
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insert, delete, substitute: 1 each)."""
-    if len(a) < len(b):
-        a, b = b, a
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def _as_set(v: Any) -> frozenset:

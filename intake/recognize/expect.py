@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from intake.validate.textnorm import edit_distance
+
 JUNK = 10
 FLOOR = 1e-5
 ON_FILE = 0.85           # the respondent writes what the office's list holds
@@ -175,16 +177,6 @@ def normalise(text: str) -> str:
     import unicodedata
 
     return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
-def edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def name_variants(name: str) -> set[str]:

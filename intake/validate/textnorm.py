@@ -68,3 +68,16 @@ def kanji_to_int(s: str) -> int:
 def replace_kanji_numbers(text: str) -> str:
     """Every run of kanji numerals replaced by its arabic value: '令和七年三月' -> '令和7年3月'."""
     return KANJI_NUMBER.sub(lambda m: str(kanji_to_int(m.group())), text)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insert, delete, substitute: 1 each)."""
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
