@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from intake.validate.textnorm import edit_distance  # noqa: F401  (re-exported: tests and benchmarks use it here)
+from intake.validate.textnorm import edit_distance
 
 _SPACE = re.compile(r"\s+")
 
