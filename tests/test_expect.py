@@ -96,6 +96,8 @@ def test_dates_lexicon_prefers_real_dates():
     ("静岡県浜松市中央反遠州浜2-11-5", "静岡県浜松市中央区遠州浜2-11-5", "address", True),
     ("愛知県豊田市清水町3-72-10", "愛知県豊田市清水町3-12-10", "address", False),   # block numbers differ
     ("Ｓｈｏｗａ Ｋｏｇｙｏ Ｃｏ．，Ｌｔｄ．", "Showa Kogyo Co., Ltd.", "name", True),
+    ("佐藤 太郎", "佐藤太郎", "contact_person", True),
+    ("佐藤一郎", "佐藤太郎", "contact_person", False),            # another person, one character apart
 ])
 def test_names_and_addresses_on_file(reading, listed, column, ok):
     assert expect.matches_on_file(reading, listed, column) is ok
@@ -118,6 +120,10 @@ sections:
         on_file: phone
         boxes: 11
         label: {ja: 電話, en: Phone}
+      - key: contact_person
+        kind: text
+        on_file: contact_person
+        label: {ja: ご担当者, en: Contact}
 """
 
 
@@ -132,19 +138,24 @@ def test_context_stage_reads_against_the_respondents_table(tmp_path):
 
     ws = init(tmp_path / "ws")
     form = parse_form(SURVEY, "tiny.yaml")
-    with transaction(ws.db_path) as conn:
-        conn.execute("INSERT INTO respondents (id, name, phone, created_at) VALUES ('F1', '株式会社平和化成',"
-                     " '0565123456', 'now')")
+    from intake.render.record import record_sent
+    from intake.render.respondents import read_respondents_csv
+
+    listing = tmp_path / "factories.csv"
+    listing.write_text("id,name,phone,contact_person\nF1,株式会社平和化成,0565123456,佐藤 太郎\n", encoding="utf-8")
+    record_sent(ws, form, "ja", [(r, tmp_path / "copy.pdf", None) for r in read_respondents_csv(listing)])
 
     def fields():
         return [FieldReading("company_name", "text", "泊式会社平和化成", 0.6, True, "low OCR confidence"),
                 FieldReading("phone", "digits", "0565123456", 0.6, True, "uncertain digit",
-                             box_probs=probs_for("0565123456", {6: {"3": 0.6, "8": 0.4}}))]
+                             box_probs=probs_for("0565123456", {6: {"3": 0.6, "8": 0.4}})),
+                FieldReading("contact_person", "text", "佐藤太郎", 0.7, True, "low OCR confidence")]
 
     with transaction(ws.db_path) as conn:
         known = fields()
-        assert context.apply_page(conn, form, "F1", known) == 2
-        assert [(r.value, r.needs_review) for r in known] == [("株式会社平和化成", False), ("0565123456", False)]
+        assert context.apply_page(conn, form, "F1", known) == 3
+        assert [(r.value, r.needs_review) for r in known] == [("株式会社平和化成", False), ("0565123456", False),
+                                                               ("佐藤 太郎", False)]
         stranger = fields()
         assert context.apply_page(conn, form, "F2", stranger) == 0          # not on the list: left as read
         assert all(r.needs_review for r in stranger)

@@ -92,7 +92,7 @@ class _Ctx:
 
 FIELD_KEYS = {"key", "kind", "label", "hint", "required", "multiple", "options", "columns", "boxes",
               "multiline", "lines", "validate", "on_file"}
-ON_FILE = ("name", "postal_code", "address", "phone", "fax")      # respondents columns a form may repeat
+ON_FILE = ("name", "postal_code", "address", "phone", "fax", "representative", "contact_person")      # respondents columns a form may repeat
 
 
 def _field(ctx: _Ctx, d: Any, parent_line: int) -> Field:

@@ -44,7 +44,7 @@ class Field:
     # validation hints for the validate stage (min, max, pattern, rule, when, ...)
     validate: dict[str, Any] = dc_field(default_factory=dict)
     # the office's respondent list holds this value (a respondents column: name, postal_code, address, phone,
-    # fax): recognition weighs a reading against it (intake.recognize.expect); '' = nothing on file
+    # fax, representative, contact_person): recognition weighs a reading against it (intake.recognize.expect); '' = nothing on file
     on_file: str = ""
 
     def option(self, key: str) -> Option:

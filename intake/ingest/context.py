@@ -31,7 +31,8 @@ def on_file_values(conn: sqlite3.Connection, respondent: str | None) -> dict[str
         return {}
     conn.row_factory, old = sqlite3.Row, conn.row_factory
     try:
-        row = conn.execute("SELECT name, postal_code, address, phone, fax FROM respondents WHERE id=?",
+        row = conn.execute("SELECT name, postal_code, address, phone, fax, representative, contact_person"
+                           " FROM respondents WHERE id=?",
                            (respondent,)).fetchone()
     finally:
         conn.row_factory = old

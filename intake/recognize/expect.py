@@ -170,6 +170,7 @@ def decode(probs: np.ndarray, on_file: str | None = None, lexicon: Lexicon | Non
 ENTITY_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "(株)", "(有)", "(同)",
                 "co.,ltd.", "corporation", "ltd.", "k.k.", "inc.", "llc")
 TEXT_MAX_EDIT_SHARE = 0.25      # the reading may differ from the list in at most this share of characters
+PERSON_COLUMNS = ("representative", "contact_person")
 
 
 def normalise(text: str) -> str:
@@ -197,10 +198,14 @@ def matches_on_file(reading: str, on_file: str, column: str) -> bool:
     Accepted when the reading is within TEXT_MAX_EDIT_SHARE edits of the list's value, strictly closer to it
     than to any variant a respondent could plausibly have written instead (the name under another legal form),
     and, for addresses, carries exactly the list's block numbers (3-15-1: a neighbour's address differs only
-    there, and OCR reads digits far better than kanji)."""
+    there, and OCR reads digits far better than kanji). People's names must be read exactly."""
     r, k = normalise(reading), normalise(on_file)
     if not r or not k:
         return False
+    if column in PERSON_COLUMNS:
+        # A person's name is short and another person's may differ in one character (佐藤太郎 / 佐藤一郎):
+        # only the exact reading counts.
+        return r == k
     d = edit_distance(r, k)
     if d > TEXT_MAX_EDIT_SHARE * len(k):
         return False

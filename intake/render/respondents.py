@@ -11,7 +11,7 @@ from intake.errors import IntakeError
 from intake.form.identity import valid_id
 
 REQUIRED = ("id", "name")
-OPTIONAL = ("postal_code", "address", "phone", "fax", "contact_channel")
+OPTIONAL = ("postal_code", "address", "phone", "fax", "contact_channel", "representative", "contact_person")
 CHANNELS = ("fax", "post", "phone", "email")       # the survey's contact_channel options
 
 
@@ -30,6 +30,8 @@ class Respondent:
     phone: str | None = None
     fax: str | None = None
     contact_channel: str | None = None
+    representative: str | None = None     # 代表者 and ご担当者, when the office knows them
+    contact_person: str | None = None
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -46,7 +48,8 @@ def _decode(raw: bytes, path: Path) -> str:
 
 
 def read_respondents_csv(path: Path) -> list[Respondent]:
-    """Rows of `id,name[,postal_code,address,phone,fax,contact_channel]` (header line required)."""
+    """Rows of `id,name[,postal_code,address,phone,fax,contact_channel,representative,contact_person]`
+    (header line required)."""
     path = Path(path)
     try:
         raw = path.read_bytes()

@@ -135,6 +135,8 @@ class Changes:
     new_phone: float = 0.05        # new phone and fax numbers, same place
     one_digit: float = 0.04        # phone or fax differs from the list in one digit (a typo in the list)
     renamed: float = 0.03          # 有限会社 -> 株式会社 and the like
+    new_contact: float = 0.10      # another person answers
+    new_representative: float = 0.03
 
 
 def as_written(office: Company, rng: np.random.Generator, lang: str = "ja",
@@ -160,6 +162,10 @@ def as_written(office: Company, rng: np.random.Generator, lang: str = "ja",
         if base:
             others = [e for e in ENTITY if e[0].format(base) != c.name]
             c = replace(c, name=_pick(rng, others)[0].format(base))
+    if rng.random() < changes.new_contact:
+        c = replace(c, person=random_company(rng, lang).person)
+    if rng.random() < changes.new_representative:
+        c = replace(c, representative=random_company(rng, lang).representative)
     return c
 
 

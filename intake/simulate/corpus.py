@@ -36,6 +36,7 @@ from intake.simulate.fill import Quirks, fill_page, random_writer
 
 DPI = 300
 TRUTH = "truth.jsonl"
+ON_FILE_ATTR = {"contact_person": "person"}   # respondents column -> Company attribute, where they differ
 OFFICE_LIST = "respondents.csv"    # what the office's list held when it printed the personalised copies
 MANIFEST = "simulate.json"
 
@@ -93,7 +94,7 @@ def simulate_return(form: FormDef, out_stem: Path, profile: str, rng: np.random.
     for page_layout, blank in zip(lay.pages, blanks):
         img, truth, notes = fill_page(blank, dpi, page_layout.fields, answers, rng, writer, lang, quirks)
         for g in page_layout.fields:
-            col = g.field.on_file
+            col = ON_FILE_ATTR.get(g.field.on_file, g.field.on_file)
             if col and truth.get(g.key) and truth[g.key] != getattr(company, col):
                 notes.setdefault(g.key, {})["differs_from_list"] = True
         filled.append(img)
@@ -157,9 +158,10 @@ def write_office_list(path: Path, companies: list[tuple[str, Company]]) -> Path:
 
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "name", "postal_code", "address", "phone", "fax", "contact_channel"])
+        w.writerow(["id", "name", "postal_code", "address", "phone", "fax", "contact_channel", "representative",
+                    "contact_person"])
         for rid, c in companies:
-            w.writerow([rid, c.name, c.postal_code, c.address, c.phone, c.fax, "fax"])
+            w.writerow([rid, c.name, c.postal_code, c.address, c.phone, c.fax, "fax", c.representative, c.person])
     return path
 
 

@@ -201,6 +201,10 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ALTER TABLE letters ADD COLUMN batch_path TEXT;      -- the day's print-ready batch it went into
     ALTER TABLE letters ADD COLUMN submission_id TEXT;   -- confirmation sheets: the submission shown
     """),
+    (22, "respondents: the people the office knows (read against handwriting)", """
+    ALTER TABLE respondents ADD COLUMN representative TEXT;
+    ALTER TABLE respondents ADD COLUMN contact_person TEXT;
+    """),
 ]
 
 
