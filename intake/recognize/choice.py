@@ -64,6 +64,7 @@ LONG_ARC_MM = 6.0        # one strip alone: the other arc crossed the printed la
 FAINT_LEVEL = 200        # a faint (pencil) mark: empty at INK_LEVEL but this much grey -> unsure
 DENSE_FILL = 0.95        # a box filled solid: a filled-box mark, or a scribbled-out correction
 DENSE_FAINT = 0.98       # ... or solid when grey counts (a scribble in blue ink on a fax of a fax: 0.995)
+FILLED_BESIDE_CIRCLE = 0.4   # a box this full beside options the writer circled (see read_choice)
 RING_MM = 1.0            # how far outside the box a scribble's zigzag is looked for
 RING_MIN_PX = 12         # scribbles measured >= 17 px, pen fills 0 (see the module docstring)
 CORRECTED_CONF = 0.75
@@ -179,6 +180,7 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
     f = g.field
     marked, unsure, confs = [], [], []
     dense: dict[str, int] = {}
+    circled, filled = [], []
     for opt, box, cell in zip(f.options, g.boxes, g.cells):
         m = measure(canon, blank, box, cell)
         state, conf = _judge(*m)
@@ -187,6 +189,10 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
         confs.append(conf)
         if state == "marked":
             marked.append(opt.key)
+            if m[0] < MARK_FILL:
+                circled.append(opt.key)
+            elif max(m[1], m[2]) < CIRCLE_MM and max(m[0], faint_fill(canon, blank, box)) >= FILLED_BESIDE_CIRCLE:
+                filled.append(opt.key)          # a fill, not a (felt-pen) circle passing over the box
             if m[0] >= DENSE_FILL or (m[0] >= MARK_FILL and faint_fill(canon, blank, box) >= DENSE_FAINT):
                 dense[opt.key] = ring_px(canon, blank, box)
         elif state == "unsure":
@@ -199,6 +205,11 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
         reasons.append("unclear mark: " + ", ".join(unsure))
     if review:
         reasons.append(note)
+    filled = [k for k in filled if k in marked]      # a correction already dropped is settled
+    if circled and filled:
+        # A writer who circles does not fill boxes; a filled box beside their circles is a scribbled-out
+        # correction far more often (a pencil scribble thinned by a 204x98 fax has no ring to show it).
+        reasons.append("filled box beside circled options (a correction?): " + ", ".join(filled))
     if f.multiple:
         value = marked
     elif len(marked) > 1:
