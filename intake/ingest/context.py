@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 
 from intake.form.model import FormDef
+from intake.form.loader import ON_FILE
 from intake.ingest.rules import form_for
 from intake.recognize.expect import FIELD_ACCEPT, decode, lexicon_for, matches_on_file
 from intake.recognize.types import FieldReading, PageReading
@@ -31,12 +32,10 @@ def on_file_values(conn: sqlite3.Connection, respondent: str | None) -> dict[str
         return {}
     conn.row_factory, old = sqlite3.Row, conn.row_factory
     try:
-        row = conn.execute("SELECT name, postal_code, address, phone, fax, representative, contact_person"
-                           " FROM respondents WHERE id=?",
-                           (respondent,)).fetchone()
+        row = conn.execute("SELECT * FROM respondents WHERE id=?", (respondent,)).fetchone()
     finally:
         conn.row_factory = old
-    return {k: str(row[k]) for k in row.keys() if row[k]} if row else {}
+    return {k: str(row[k]) for k in row.keys() if k in ON_FILE and row[k]} if row else {}
 
 
 def weigh(reading: FieldReading, form_field, on_file: str) -> bool:
