@@ -84,7 +84,8 @@ def _image_pages(path: Path, shown: str, max_pages: int, max_pixels: int) -> Ite
                     dpi = guess_dpi(w, h, frame.info.get("dpi"))
                     frame.load()
                     page = ImageOps.exif_transpose(frame) if im.format == "JPEG" else frame
-                    yield np.asarray(page.convert("L"), dtype=np.uint8), dpi
+                    # a grey page as it is: convert("L") would copy it first (300 dpi: 8.7 MB)
+                    yield np.asarray(page if page.mode == "L" else page.convert("L"), dtype=np.uint8), dpi
     except InputRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError) as exc:
@@ -137,7 +138,8 @@ def _pdf_pages(path: Path, shown: str, max_pages: int, max_pixels: int) -> Itera
         if not imgs:
             raise InputRejected(f"{shown}: page {i} rendered nothing", code="corrupt",
                                 hint="the file is damaged; ask the sender to send it again")
-        yield np.asarray(imgs[0].convert("L"), dtype=np.uint8), (float(PDF_DPI), float(PDF_DPI))
+        img = imgs[0]
+        yield np.asarray(img if img.mode == "L" else img.convert("L"), dtype=np.uint8), (float(PDF_DPI), float(PDF_DPI))
 
 
 def _first_pages(reader, n: int):

@@ -51,6 +51,19 @@ def field_shift(canon_ink_half: np.ndarray, blank_half: np.ndarray, area: Rect) 
     return 2 * (int(iy) - s), 2 * (int(ix) - s)
 
 
+def _half_ink(mask: np.ndarray) -> np.ndarray:
+    """An ink mask at half resolution as float32 (the share of ink in each 2x2 block): INTER_AREA
+    on the mask as float32, as before, but without a full-page float copy (2.5 -> 0.9 ms a page).
+    At exactly half size INTER_AREA averages 2x2 blocks; with ink as 64 the uint8 average 16*k is
+    exact, so k/4 comes back bit for bit. Odd sizes and non-boolean masks take the float path."""
+    h, w = mask.shape
+    size = (w // 2, h // 2)
+    if mask.dtype != bool or h % 2 or w % 2:
+        return cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    quarters = cv2.resize(mask.view(np.uint8) * np.uint8(64), size, interpolation=cv2.INTER_AREA)
+    return quarters.astype(np.float32) * np.float32(1 / 64)
+
+
 _HALVES: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
@@ -60,9 +73,7 @@ def _blank_half(blank_ink: np.ndarray) -> np.ndarray:
     hit = _HALVES.get(id(blank_ink))
     if hit is not None and hit[0] is blank_ink:
         return hit[1]
-    h, w = blank_ink.shape
-    half = cv2.GaussianBlur(cv2.resize(blank_ink.astype(np.float32), (w // 2, h // 2), interpolation=cv2.INTER_AREA),
-                            (3, 3), 0)
+    half = cv2.GaussianBlur(_half_ink(blank_ink), (3, 3), 0)
     if len(_HALVES) > 64:
         _HALVES.clear()
     _HALVES[id(blank_ink)] = (blank_ink, half)
@@ -74,9 +85,7 @@ class Aligner:
 
     def __init__(self, canon: np.ndarray, blank_ink: np.ndarray):
         self.src = cv2.copyMakeBorder(canon, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255)
-        ink = (canon < INK_LEVEL).astype(np.float32)
-        half = cv2.resize(ink, (canon.shape[1] // 2, canon.shape[0] // 2), interpolation=cv2.INTER_AREA)
-        half = cv2.GaussianBlur(half, (3, 3), 0)
+        half = cv2.GaussianBlur(_half_ink(canon < INK_LEVEL), (3, 3), 0)
         m = _PAD // 2
         self.ink_half = cv2.copyMakeBorder(half, m, m, m, m, cv2.BORDER_CONSTANT, value=0)
         self.blank_half = _blank_half(blank_ink)

@@ -49,12 +49,14 @@ def blank_cache_dir() -> Path:
 @lru_cache(maxsize=1)
 def _renderer_digest() -> str:
     """Hash of the code that draws a blank page: a changed renderer or layout invalidates the cache."""
-    import importlib
+    import importlib.util
 
-    # import_module: intake.form re-exports a function called `layout` that shadows the module
-    render_dir = Path(importlib.import_module("intake.render").__file__).parent
+    # find_spec, not import: importing the renderer (reportlab) cost every worker process 0.14 s
+    # at start-up only to hash its source. (A module's spec, not the `layout` attribute of
+    # intake.form, which is a function that shadows the module.)
+    render_dir = Path(importlib.util.find_spec("intake.render").origin).parent
     h = hashlib.sha256()
-    files = sorted(render_dir.glob("*.py")) + [Path(importlib.import_module("intake.form.layout").__file__)]
+    files = sorted(render_dir.glob("*.py")) + [Path(importlib.util.find_spec("intake.form.layout").origin)]
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
@@ -72,7 +74,8 @@ def _cache_key(form: FormDef, page: int) -> str:
 def _load_cached(path: Path) -> dict[str, np.ndarray] | None:
     try:
         with np.load(path) as z:
-            return {lang: np.unpackbits(z[lang], count=CANON_H * CANON_W).reshape(CANON_H, CANON_W).astype(bool)
+            # unpackbits gives 0/1 bytes: viewed as bool without a copy
+            return {lang: np.unpackbits(z[lang], count=CANON_H * CANON_W).reshape(CANON_H, CANON_W).view(bool)
                     for lang in LANGS}
     except (OSError, KeyError, ValueError, EOFError):      # absent, partly written or foreign: render again
         return None
@@ -137,8 +140,16 @@ def _from_layout(form: FormDef, page: int) -> np.ndarray:
     return img.astype(bool)
 
 
+def _morph(op, mask: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """cv2.dilate / cv2.erode on a mask, as a bool mask. A bool mask goes in and comes out as
+    0/1 bytes viewed as bool: no page-sized astype copies."""
+    if mask.dtype != bool:
+        return op(mask.astype(np.uint8), kernel).astype(bool)
+    return op(mask.view(np.uint8), kernel).view(bool)
+
+
 def _grown(ink: np.ndarray, k: int) -> np.ndarray:
-    return cv2.dilate(ink.astype(np.uint8), np.ones((2 * k + 1, 2 * k + 1), np.uint8)).astype(bool)
+    return _morph(cv2.dilate, ink, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
 
 
 @lru_cache(maxsize=32)
@@ -165,7 +176,7 @@ def _own_labels(form_id: str, version: int, page: int, _form_ref: int) -> dict[s
         if lang in inks:
             other = [inks[o] for o in LANGS if o != lang and o in inks]
             own = inks[lang] & ~_grown(np.logical_or.reduce(other), 3) if other else inks[lang]
-            own = cv2.erode(own.astype(np.uint8), np.ones((2, 2), np.uint8)).astype(bool)
+            own = _morph(cv2.erode, own, np.ones((2, 2), np.uint8))
             out[lang] = np.flatnonzero(own)
     return out
 

@@ -28,7 +28,7 @@ import zxingcpp
 
 from intake.form.identity import PageIdentity
 from intake.recognize.canon import CANON_PX_PER_MM, marker_corners_mm, qr_corners_mm
-from intake.recognize.images import as_grey, scale_factors, to_square, turn, turn_points
+from intake.recognize.images import as_grey, scale_factors, square_and_hand_on, turn, turn_points
 
 _QR = zxingcpp.BarcodeFormat.QRCode
 
@@ -72,7 +72,7 @@ def find_code(image: np.ndarray, dpi: tuple[float, float]) -> CodeHit | None:
     def attempts():
         nonlocal square
         yield "raw", grey, lambda c: c * np.array([sx, sy])
-        square = to_square(grey, dpi)
+        square = square_and_hand_on(grey, dpi)      # page._locate squares the same page next
         yield "square", square, lambda c: c
         h, w = square.shape
         yield "square-180", turn(square, 180), lambda c: turn_points(c, 180, (h, w))

@@ -39,9 +39,35 @@ def to_square(image: np.ndarray, dpi: tuple[float, float]) -> np.ndarray:
     sx, sy = scale_factors(dpi)
     if abs(sx - 1) < 0.02 and abs(sy - 1) < 0.02:
         return image
+    handed = _take_handoff()
+    if handed is not None and handed[0] is image and handed[1] == (sx, sy):
+        return handed[2]
     w, h = max(1, round(image.shape[1] * sx)), max(1, round(image.shape[0] * sy))
     interp = cv2.INTER_AREA if sx * sy < 1 else cv2.INTER_LINEAR
     return cv2.resize(image, (w, h), interpolation=interp)
+
+
+# identify.find_code squares a page whose code the raw scan did not give, and page._locate then
+# squares the same page again (a quarter of the seed-7 pages, ~5 ms each). find_code hands its
+# result on through square_and_hand_on(); the next to_square call takes it, if it asks for the
+# same array (the object itself) at the same dpi, and drops it otherwise: one page at most is
+# held, for one call.
+_HANDOFF: list = []             # [(input array, scale factors, square array)]
+
+
+def _take_handoff():
+    try:
+        return _HANDOFF.pop()
+    except IndexError:
+        return None
+
+
+def square_and_hand_on(image: np.ndarray, dpi: tuple[float, float]) -> np.ndarray:
+    """to_square, and keep the result for the next to_square of the same array (see above)."""
+    out = to_square(image, dpi)
+    if out is not image:
+        _HANDOFF[:] = [(image, scale_factors(dpi), out)]
+    return out
 
 
 def turn(image: np.ndarray, degrees: int) -> np.ndarray:

@@ -68,14 +68,19 @@ def detect_markers(square: np.ndarray) -> dict[int, np.ndarray]:
     c = int(CORNER_MM * CANON_PX_PER_MM)
     if h > 2 * c and w > 2 * c:
         windows = [(y0, x0) for y0 in (0, h - c) for x0 in (0, w - c)]
+        empty = []
         for y0, x0 in windows:
+            before = len(found)
             _detect_in(square[y0:y0 + c, x0:x0 + c], found, x0, y0)
+            if len(found) == before:
+                empty.append((y0, x0))
         if len(found) < len(MARKER_IDS):
             # A dropped fax scan line crosses a marker as a white band 2-4 px tall and breaks its
             # black border; a grey opening with a vertical kernel closes the band, while the
             # marker's own white cells (13 px) survive. Seen on seed 2026: 3 pages left with one
-            # marker (not registered), which this found again.
-            for y0, x0 in windows:
+            # marker (not registered), which this found again. Only the windows that gave no
+            # marker: the windows are disjoint corners and each holds one marker.
+            for y0, x0 in empty:
                 win = square[y0:y0 + c, x0:x0 + c]
                 _detect_in(cv2.morphologyEx(win, cv2.MORPH_OPEN, _LINE_GAP_KERNEL), found, x0, y0)
     for img in (square, cv2.medianBlur(square, 3)):
