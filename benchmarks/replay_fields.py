@@ -24,6 +24,7 @@ from intake.bench.report import _row
 from intake.form import load_forms
 from intake.ingest import context
 from intake.recognize import read_fields
+from intake.recognize.page import flag_blank_page
 from intake.simulate import read_truth
 from intake.workspace import default_forms_dir
 
@@ -52,6 +53,8 @@ def main(argv=None) -> int:
                 continue
             canon = cv2.imread(str(ws / row[3]), cv2.IMREAD_GRAYSCALE)
             fields = read_fields(form, row[2], canon, align=not a.no_align)
+            if flag_blank_page(fields):                                      # as read_page does
+                print(f"blank page: {rec['file']} p{tp['index'] + 1}")
             context.apply_page(conn, form, rec["respondent"], fields)      # as the pipeline's context stage
             readings = {r.key: r for r in fields}
             for key, truth in tp["fields"].items():

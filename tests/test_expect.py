@@ -163,3 +163,16 @@ def test_context_stage_reads_against_the_respondents_table(tmp_path):
         gap[1].reason = "empty box inside the number; uncertain digit"      # structural doubt stays in review
         context.apply_page(conn, form, "F1", gap)
         assert gap[1].needs_review
+
+
+def test_a_page_read_as_entirely_blank_goes_to_review():
+    from intake.recognize.page import flag_blank_page
+
+    def page(values):
+        return [FieldReading(f"f{i}", "text", v, 0.95, False) for i, v in enumerate(values)]
+
+    blank = page(["", None, [], ""])
+    assert flag_blank_page(blank) and all(r.needs_review and "whole page" in r.reason for r in blank)
+    written = page(["", None, ["yes"], ""])
+    assert not flag_blank_page(written) and not any(r.needs_review for r in written)
+    assert not flag_blank_page(page(["", ""]))           # too few fields to judge

@@ -112,7 +112,9 @@ def test_blank_page_reads_empty(tmp_path, how):
         for f in r.fields:
             empty = [] if f.kind == "choice" and FORMS[form_id].field(f.key).multiple else (
                 None if f.kind == "choice" else "")
-            assert f.value == empty and not f.needs_review and f.confidence >= 0.8, f
+            assert f.value == empty and f.confidence >= 0.8, f
+            # each reader is sure the field is empty; the page as a whole (nothing written anywhere) goes to a clerk
+            assert f.needs_review and f.reason.startswith("nothing read on the whole page"), f
 
 
 def _write_digits(img, g, text, rng):

@@ -88,7 +88,8 @@ def test_outline_thickened_inwards_reads_empty():
         y = P.p(b.y) + 2
         img[y:y + 6, P.p(b.x) + 1:P.p(b.x1) - 1] = 0
     f = {x.key: x for x in read_page(img, (203.2, 203.2), FORMS).fields}["visit"]
-    assert f.value is None and not f.needs_review, f.reason
+    # the field reads empty and sure; only the page as a whole (nothing written anywhere) asks for a clerk
+    assert f.value is None and f.reason.startswith("nothing read on the whole page"), f.reason
 
 
 def test_tick_inside_a_thickened_outline_still_reads(tmp_path):

@@ -83,6 +83,21 @@ def read_fields(form: FormDef, page: int, canon: np.ndarray, align: bool = True)
     return out
 
 
+BLANK_PAGE_MIN_FIELDS = 3
+
+
+def flag_blank_page(fields: list[FieldReading]) -> bool:
+    """A returned page on which nothing at all was read goes to the clerk whole: people do not send back
+    empty pages, but a faint pencil sent through two fax machines can vanish from every field at once
+    (seen on the benchmark: a reply slip read as all blank, its answers lost). True when flagged."""
+    if len(fields) < BLANK_PAGE_MIN_FIELDS or any(r.value not in ("", None, []) for r in fields):
+        return False
+    for r in fields:
+        r.needs_review = True
+        r.reason = r.reason or "nothing read on the whole page: writing lost in the fax?"
+    return True
+
+
 def read_page(image: np.ndarray, dpi: tuple[float, float], forms: dict[str, FormDef]) -> PageReading:
     grey = as_grey(image)
     hit, rotated, square0, square, markers = _locate(grey, dpi)
@@ -119,6 +134,7 @@ def read_page(image: np.ndarray, dpi: tuple[float, float], forms: dict[str, Form
     if f.markers < 4:
         reading.note = f"registered with {f.markers} markers ({f.method})"
     reading.fields = read_fields(form, ident.page, canon)
+    flag_blank_page(reading.fields)
     if f.residual_mm > MAX_RESIDUAL_MM:
         # Boxes may sit off the ink: nothing read from this page is trusted without a look.
         reading.note = (reading.note + "; " if reading.note else "") + f"registration residual {f.residual_mm:.1f} mm"
