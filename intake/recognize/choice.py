@@ -65,6 +65,9 @@ FAINT_LEVEL = 200        # a faint (pencil) mark: empty at INK_LEVEL but this mu
 DENSE_FILL = 0.95        # a box filled solid: a filled-box mark, or a scribbled-out correction
 DENSE_FAINT = 0.98       # ... or solid when grey counts (a scribble in blue ink on a fax of a fax: 0.995)
 FILLED_BESIDE_CIRCLE = 0.4   # a box this full beside options the writer circled (see read_choice)
+HALF_DENSE = 0.55        # a pencil scribble thinned by a 204x98 fax (0.67-0.73, ring 32 px); crosses reach 0.51
+LIGHT_MARK = 0.4         # ticks 0.15-0.37, circles < 0.07
+GREY_SHARE = 0.08        # grey fill beyond the black: pencil scribbles +0.10..+0.28, felt-pen ticks +0.03..+0.06
 RING_MM = 1.0            # how far outside the box a scribble's zigzag is looked for
 RING_MIN_PX = 12         # scribbles measured >= 17 px, pen fills 0 (see the module docstring)
 CORRECTED_CONF = 0.75
@@ -148,8 +151,8 @@ def _judge(fill: float, top: float, bottom: float) -> tuple[str, float]:
         return "marked", 0.85 if fill < NOISE_FILL else 0.7
     if long_arc:
         return "marked", 0.75
-    if fill >= NOISE_FILL or half_circle or max(top, bottom) >= CIRCLE_MM:
-        return "unsure", 0.3
+    if fill >= NOISE_FILL or half_circle or max(top, bottom) >= CIRCLE_MM or min(top, bottom) >= PARTIAL_MM:
+        return "unsure", 0.3          # (both strips crossed, if short: a faint circle the fax broke up)
     return "empty", 0.8 + 0.2 * (1 - fill / NOISE_FILL)
 
 
@@ -180,7 +183,7 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
     f = g.field
     marked, unsure, confs = [], [], []
     dense: dict[str, int] = {}
-    circled, filled = [], []
+    circled, filled, light, smudged = [], [], [], []
     for opt, box, cell in zip(f.options, g.boxes, g.cells):
         m = measure(canon, blank, box, cell)
         state, conf = _judge(*m)
@@ -189,6 +192,11 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
         confs.append(conf)
         if state == "marked":
             marked.append(opt.key)
+            if m[0] < LIGHT_MARK:
+                light.append(opt.key)
+            elif HALF_DENSE <= m[0] < DENSE_FILL and max(m[1], m[2]) < CIRCLE_MM \
+                    and faint_fill(canon, blank, box) - m[0] >= GREY_SHARE and ring_px(canon, blank, box) >= RING_MIN_PX:
+                smudged.append(opt.key)         # half-filled, greyish, ink over its edge: a thinned-out scribble?
             if m[0] < MARK_FILL:
                 circled.append(opt.key)
             elif max(m[1], m[2]) < CIRCLE_MM and max(m[0], faint_fill(canon, blank, box)) >= FILLED_BESIDE_CIRCLE:
@@ -206,6 +214,11 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
     if review:
         reasons.append(note)
     filled = [k for k in filled if k in marked]      # a correction already dropped is settled
+    smudged = [k for k in smudged if k in marked]
+    if smudged and light:
+        # Ticks beside a half-filled box whose ink runs over the edge: a pencil scribble (a correction)
+        # thinned by the fax, or a heavy mark; the clerk decides.
+        reasons.append("scribbled-out box or a mark? " + ", ".join(smudged))
     if circled and filled:
         # A writer who circles does not fill boxes; a filled box beside their circles is a scribbled-out
         # correction far more often (a pencil scribble thinned by a 204x98 fax has no ring to show it).
