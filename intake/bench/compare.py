@@ -161,9 +161,11 @@ class Tallies:
     by_profile: dict[str, Tally] = field(default_factory=dict)
     by_kind_profile: dict[str, dict[str, Tally]] = field(default_factory=dict)
     by_hazard: dict[str, Tally] = field(default_factory=dict)     # a field with two flags counts in both
+    by_field: dict[str, Tally] = field(default_factory=dict)      # form.key: which questions cost the clerk
 
     def add(self, o: FieldOutcome) -> None:
         self.overall.add(o)
+        self.by_field.setdefault(o.key, Tally()).add(o)
         self.by_kind.setdefault(o.kind, Tally()).add(o)
         self.by_profile.setdefault(o.profile, Tally()).add(o)
         self.by_kind_profile.setdefault(o.kind, {}).setdefault(o.profile, Tally()).add(o)
@@ -176,7 +178,8 @@ class Tallies:
                 "by_kind": {k: t.to_json() for k, t in sorted(self.by_kind.items())},
                 "by_profile": {k: t.to_json() for k, t in sorted(self.by_profile.items())},
                 "by_kind_profile": {k: {p: t.to_json() for p, t in sorted(v.items())}
-                                    for k, v in sorted(self.by_kind_profile.items())}}
+                                    for k, v in sorted(self.by_kind_profile.items())},
+                "by_field": {k: t.to_json() for k, t in sorted(self.by_field.items())}}
 
 
 def tally(outcomes: list[FieldOutcome]) -> Tallies:

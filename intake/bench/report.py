@@ -44,6 +44,7 @@ def figures(r: BenchResult) -> dict:
         "process_seconds": round(r.process_seconds, 2), "pages_per_minute": round(r.pages_per_minute, 1),
         "simulate_seconds": round(r.simulate_seconds, 1),
         "fields": t.to_json(), "notes": r.notes,
+        "field_kinds": {o.key: o.kind for o in r.fields},
     }
     if r.baseline:
         b = r.baseline
@@ -87,6 +88,18 @@ def hazard_table(by_hazard: dict[str, dict]) -> list[str]:
     return lines
 
 
+def field_table(by_field: dict[str, dict], kinds: tuple[str, ...], kind_of: dict[str, str]) -> list[str]:
+    """Per question of the given kinds: where the clerk's work comes from."""
+    rows = [(k, d) for k, d in by_field.items() if kind_of.get(k) in kinds]
+    if not rows:
+        return []
+    lines = ["", f"  {'by question':26} {'n':>4} {'right':>8} {'accepted':>9} {'acc.right':>10} {'silent':>8}"]
+    for key, d in rows:
+        lines.append(f"  {key:26} {d['fields']:4d} {_pct(d['accuracy']):>8} {_pct(d['accepted_rate']):>9} "
+                     f"{_pct(d['accepted_right'], 2):>10} {_pct(d['silent_rate'], 2):>8}")
+    return lines
+
+
 def table(f: dict) -> str:
     t = f["fields"]
     lines = [f"intake bench  seed {f['seed']}  {f['pages']} pages  {f['workers']} workers",
@@ -111,6 +124,7 @@ def table(f: dict) -> str:
         for prof, d in profs.items():
             lines.append(_row(prof, tl(d), chars=kind == "text"))
     lines += hazard_table(t.get("by_hazard", {}))
+    lines += field_table(t.get("by_field", {}), kinds=("digits", "text"), kind_of=f.get("field_kinds", {}))
     lines += ["", f"review rate {_pct(t['overall']['review_rate'])} of fields   "
                   f"silent errors {_pct(t['overall']['silent_rate'], 2)} of fields",
               f"throughput {f['pages_per_minute']:.0f} pages/min ({f['pages']} pages in {f['process_seconds']:.1f} s, "
