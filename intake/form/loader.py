@@ -17,6 +17,9 @@ FORM_ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 VALIDATE_KEYS = {"min", "max", "pattern", "rule", "min_digits", "max_digits", "requires", "when",
                  "one_of_required", "double_entry", "message"}
 RULES = {"postal_code", "phone_jp", "date", "prefecture_matches_postal", "year_month_day"}
+OCR_KEYS = {"psm", "chars", "lang"}          # per-field tesseract settings (text fields; intake.recognize.text)
+OCR_PSMS = (6, 7, 8, 13)                     # a block, one line, one word, one raw line
+OCR_LANGS = ("jpn", "eng", "jpn+eng")
 
 
 class LineDict(dict):
@@ -91,7 +94,7 @@ class _Ctx:
 
 
 FIELD_KEYS = {"key", "kind", "label", "hint", "required", "multiple", "options", "columns", "boxes",
-              "multiline", "lines", "validate", "on_file"}
+              "multiline", "lines", "validate", "on_file", "ocr"}
 ON_FILE = ("name", "postal_code", "address", "phone", "fax", "representative", "contact_person")      # respondents columns a form may repeat
 
 
@@ -122,8 +125,22 @@ def _field(ctx: _Ctx, d: Any, parent_line: int) -> Field:
     if on_file not in ("", *ON_FILE):
         raise ctx.fail(d, f"{what}: on_file must name a column of the respondent list: {', '.join(ON_FILE)}"
                           f" (got {on_file!r})")
+    ocr = d.get("ocr") or {}
+    if ocr:
+        if kind != "text":
+            raise ctx.fail(d, f"{what}: 'ocr' settings only apply to kind text")
+        ocr = ctx.mapping(ocr, f"{what} ocr", d.line)
+        ctx.unknown(ocr, OCR_KEYS, f"{what} ocr")
+        if "psm" in ocr and ocr["psm"] not in OCR_PSMS:
+            raise ctx.fail(ocr, f"{what}: ocr psm must be one of {', '.join(map(str, OCR_PSMS))}")
+        if "lang" in ocr and ocr["lang"] not in OCR_LANGS:
+            raise ctx.fail(ocr, f"{what}: ocr lang must be one of {', '.join(OCR_LANGS)}")
+        if "chars" in ocr and (not isinstance(ocr["chars"], str) or not ocr["chars"]):
+            raise ctx.fail(ocr, f"{what}: ocr chars must be a set name (digits, katakana, hiragana, latin) or the"
+                                " characters themselves")
     kw: dict[str, Any] = dict(key=key, kind=kind, label=label, hint=hint, line=d.line,
-                              required=bool(d.get("required", False)), validate=dict(validate), on_file=on_file)
+                              required=bool(d.get("required", False)), validate=dict(validate), on_file=on_file,
+                              ocr=dict(ocr))
     if kind == "choice":
         opts = d.get("options")
         if not isinstance(opts, list) or len(opts) < 2:

@@ -46,6 +46,9 @@ class Field:
     # the office's respondent list holds this value (a respondents column: name, postal_code, address, phone,
     # fax, representative, contact_person): recognition weighs a reading against it (intake.recognize.expect); '' = nothing on file
     on_file: str = ""
+    # text: tesseract settings for this field: psm (6 block, 7 line, 8 word, 13 raw line), chars (a set name:
+    # digits, katakana, hiragana, latin, or the characters themselves), lang (jpn, eng, jpn+eng)
+    ocr: dict[str, Any] = dc_field(default_factory=dict)
 
     def option(self, key: str) -> Option:
         for o in self.options:

@@ -62,6 +62,21 @@ def _ink_amount(mask: np.ndarray) -> tuple[int, int]:
 
 
 OCR_LANGS = {"ja": "jpn", "en": "eng", None: "jpn+eng"}   # None: the language is unclear
+CHAR_SETS = {
+    "digits": "0123456789",
+    "katakana": "".join(chr(c) for c in range(0x30A1, 0x30FB)) + "ー・",
+    "hiragana": "".join(chr(c) for c in range(0x3041, 0x3097)) + "ー",
+    "latin": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,-'&@_/()",
+}
+
+
+def ocr_settings(f, lang: str | None) -> tuple[str, int, str]:
+    """(tesseract language, page segmentation mode, character whitelist) for a text field: the form
+    definition's `ocr:` settings where given, else the page's language and one line / a block."""
+    o = f.ocr or {}
+    chars = str(o.get("chars", ""))
+    return (o.get("lang") or OCR_LANGS.get(lang, "jpn+eng"), int(o.get("psm") or (6 if f.lines > 1 else 7)),
+            CHAR_SETS.get(chars, chars))
 
 
 def read_text(g: FieldGeom, canon: np.ndarray, blank: np.ndarray, lang: str | None = None) -> FieldReading:
@@ -75,12 +90,11 @@ def read_text(g: FieldGeom, canon: np.ndarray, blank: np.ndarray, lang: str | No
         return FieldReading(f.key, "text", "", 0.4, True, "faint marks: blank or writing lost in the fax?")
     crop = cleaned_crop(canon, blank, r)
     crop = cv2.copyMakeBorder(crop, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
-    psm = 6 if f.lines > 1 else 7
-    ocr_lang = OCR_LANGS.get(lang, "jpn+eng")
-    text, mean, lowest = recognise_symbols(crop, lang=ocr_lang, psm=psm)
+    ocr_lang, psm, whitelist = ocr_settings(f, lang)
+    text, mean, lowest = recognise_symbols(crop, lang=ocr_lang, psm=psm, whitelist=whitelist)
     text = tidy(text)
     conf = min(mean, lowest + LOWEST_SLACK)
-    if text and ocr_lang == "jpn" and not _JAPANESE.search(text):
+    if text and ocr_lang == "jpn" and not whitelist and not _JAPANESE.search(text):
         # Latin writing on a Japanese page (a romaji company name, an e-mail address): the jpn model
         # reads it, but eng reads Latin letters and digits better (seen: 2024 -> 2924); the more
         # confident reading wins. Costs a second pass only on fields without Japanese characters.
