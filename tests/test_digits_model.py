@@ -68,9 +68,9 @@ def test_heldout_mnist_accuracy_and_accepted_precision(heldout):
     res = dm.classify([_as_crop(x) for x in X])
     pred = np.array([-1 if d is None else d for d, _ in res])
     conf = np.array([c for _, c in res])
-    assert (pred == y).mean() >= 0.975                      # measured 98.8% (see the module docstring)
+    assert (pred == y).mean() >= 0.975                      # measured 99.0% (see the module docstring)
     accepted = (pred >= 0) & (conf >= dm.ACCEPT_THRESHOLD)
-    assert accepted.mean() >= 0.55                          # measured 63.6% at the committed threshold
+    assert accepted.mean() >= 0.55                          # measured 69.9% at the committed threshold
     assert (pred[accepted] == y[accepted]).mean() >= 0.995
 
 
@@ -157,7 +157,30 @@ def test_comb_box_crops_from_every_channel(comb_crops):
     res = dm.classify([o["crop"] for o in comb_crops])
     pred = np.array([-1 if d is None else d for d, _ in res])
     conf = np.array([c for _, c in res])
-    assert (pred == y).mean() >= 0.94                       # measured 96.6% here (96.0% in the module docstring)
+    assert (pred == y).mean() >= 0.94                       # measured 97.3% here (96.4% in the module docstring)
     accepted = (pred >= 0) & (conf >= dm.ACCEPT_THRESHOLD)
-    assert accepted.mean() >= 0.40                          # measured 45.9% at the committed threshold
-    assert (pred[accepted] == y[accepted]).mean() >= 0.997  # measured 99.87% (1 error in 766)
+    assert accepted.mean() >= 0.40                          # measured 52.5% at the committed threshold
+    assert (pred[accepted] == y[accepted]).mean() >= 0.997  # measured 99.89% (1 error, an 8 drawn like a 5)
+
+
+def test_ensemble_averages_its_members_and_a_single_network_file_still_loads(heldout, tmp_path, monkeypatch):
+    X, _ = heldout
+    batch = np.stack([dm.prepare(_as_crop(x)) for x in X[:30]])
+    members = dm._members()
+    each = [dm._member_logits(p, batch[..., None]) for p in members]
+    assert np.allclose(dm.logits(batch), np.mean(each, axis=0), atol=1e-4)
+    if len(members) > 1:            # members trained from different seeds disagree somewhere
+        assert max(np.abs(e - each[0]).max() for e in each[1:]) > 0.1
+    # One network written with plain keys (what a training run without --ensemble writes) reads as itself.
+    single = dict(members[0])
+    single.update(temperature=np.float32(1.0), meta=np.array("{}"))
+    path = tmp_path / "single.npz"
+    np.savez(path, **single)
+    monkeypatch.setattr(dm, "MODEL_PATH", path)
+    dm.reload()
+    try:
+        assert len(dm._members()) == 1
+        assert np.allclose(dm.logits(batch), each[0], atol=1e-4)
+    finally:
+        monkeypatch.undo()
+        dm.reload()
