@@ -176,3 +176,11 @@ def test_a_page_read_as_entirely_blank_goes_to_review():
     written = page(["", None, ["yes"], ""])
     assert not flag_blank_page(written) and not any(r.needs_review for r in written)
     assert not flag_blank_page(page(["", ""]))           # too few fields to judge
+
+
+def test_lexicon_likelihoods_equal_the_direct_sum():
+    rng = np.random.default_rng(5)
+    for lex in (expect.postal_lexicon(), expect.date_lexicon()):
+        n = lex.codes.shape[1]
+        lq = np.log(rng.dirichlet(np.ones(10), n))
+        assert np.allclose(lex.log_likelihoods(lq), lq[np.arange(n), lex.codes].sum(axis=1))

@@ -30,12 +30,11 @@ def on_file_values(conn: sqlite3.Connection, respondent: str | None) -> dict[str
     """{column: value} the respondent list holds for `respondent` (empty when unknown or anonymous)."""
     if not respondent:
         return {}
-    conn.row_factory, old = sqlite3.Row, conn.row_factory
-    try:
-        row = conn.execute("SELECT * FROM respondents WHERE id=?", (respondent,)).fetchone()
-    finally:
-        conn.row_factory = old
-    return {k: str(row[k]) for k in row.keys() if k in ON_FILE and row[k]} if row else {}
+    cur = conn.execute("SELECT * FROM respondents WHERE id=?", (respondent,))
+    row = cur.fetchone()
+    if row is None:
+        return {}
+    return {d[0]: str(v) for d, v in zip(cur.description, row) if d[0] in ON_FILE and v}
 
 
 def weigh(reading: FieldReading, form_field, on_file: str) -> bool:

@@ -186,23 +186,26 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
     circled, filled, light, smudged = [], [], [], []
     for opt, box, cell in zip(f.options, g.boxes, g.cells):
         m = measure(canon, blank, box, cell)
+        fill, arcs = m[0], max(m[1], m[2])
         state, conf = _judge(*m)
-        if state == "empty" and faint_fill(canon, blank, box) >= NOISE_FILL:
+        faint = faint_fill(canon, blank, box) if state != "unsure" else 0.0
+        if state == "empty" and faint >= NOISE_FILL:
             state, conf = "unsure", 0.3
         confs.append(conf)
         if state == "marked":
             marked.append(opt.key)
-            if m[0] < LIGHT_MARK:
+            ring = ring_px(canon, blank, box) if fill >= HALF_DENSE or faint >= DENSE_FAINT else 0
+            if fill < LIGHT_MARK:
                 light.append(opt.key)
-            elif HALF_DENSE <= m[0] < DENSE_FILL and max(m[1], m[2]) < CIRCLE_MM \
-                    and faint_fill(canon, blank, box) - m[0] >= GREY_SHARE and ring_px(canon, blank, box) >= RING_MIN_PX:
+            elif fill < DENSE_FILL and fill >= HALF_DENSE and arcs < CIRCLE_MM and faint - fill >= GREY_SHARE \
+                    and ring >= RING_MIN_PX:
                 smudged.append(opt.key)         # half-filled, greyish, ink over its edge: a thinned-out scribble?
-            if m[0] < MARK_FILL:
+            if fill < MARK_FILL:
                 circled.append(opt.key)
-            elif max(m[1], m[2]) < CIRCLE_MM and max(m[0], faint_fill(canon, blank, box)) >= FILLED_BESIDE_CIRCLE:
+            elif arcs < CIRCLE_MM and max(fill, faint) >= FILLED_BESIDE_CIRCLE:
                 filled.append(opt.key)          # a fill, not a (felt-pen) circle passing over the box
-            if m[0] >= DENSE_FILL or (m[0] >= MARK_FILL and faint_fill(canon, blank, box) >= DENSE_FAINT):
-                dense[opt.key] = ring_px(canon, blank, box)
+            if fill >= DENSE_FILL or (fill >= MARK_FILL and faint >= DENSE_FAINT):
+                dense[opt.key] = ring
         elif state == "unsure":
             unsure.append(opt.key)
     reasons = []

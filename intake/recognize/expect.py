@@ -58,6 +58,27 @@ class Lexicon:
     def members(self) -> frozenset[str]:
         return frozenset("".join(map(str, row)) for row in self.codes)
 
+    @functools.cached_property
+    def _halves(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """(split, head number, tail number) of every member: '4418132' -> 3, 441, 8132."""
+        h = self.codes.shape[1] // 2
+        place = lambda k: 10 ** np.arange(k - 1, -1, -1)  # noqa: E731
+        return h, self.codes[:, :h].astype(np.intp) @ place(h), self.codes[:, h:].astype(np.intp) @ place(
+            self.codes.shape[1] - h)
+
+    def log_likelihoods(self, lq: np.ndarray) -> np.ndarray:
+        """sum_i lq[i, code_i] for every member, from (n, 10) log probabilities. The sum splits into a head and a
+        tail table (10^h + 10^(n-h) entries), so 143k postal codes cost two lookups each, not n (0.3 ms, not 7)."""
+        h, head, tail = self._halves
+
+        def table(rows: np.ndarray) -> np.ndarray:
+            t = np.zeros(1)
+            for r in rows:
+                t = np.add.outer(t, r).ravel()
+            return t
+
+        return table(lq[:h])[head] + table(lq[h:])[tail]
+
 
 @dataclass
 class Decoded:
@@ -133,7 +154,7 @@ def decode(probs: np.ndarray, on_file: str | None = None, lexicon: Lexicon | Non
     terms = [np.log(w_uni) + float(np.log(q.sum(axis=1)).sum()) - n * np.log(10.0)] if w_uni > 0 else []
     candidates = {"".join(str(int(d)) for d in q.argmax(axis=1))}
     if lex:
-        ll = lq[rows, lex.codes].sum(axis=1)
+        ll = lex.log_likelihoods(lq)
         terms.append(np.log(w_lex) - np.log(len(lex.codes)) + _logsumexp(ll))
         candidates.add("".join(map(str, lex.codes[int(ll.argmax())])))
     neighbours: list[str] = []
