@@ -8,8 +8,9 @@ import sqlite3
 
 import pytest
 
-from intake.bench import compare, figures, judge, run, stored_pages, table, tally
+from intake.bench import compare, figures, judge, run, stored_pages, submission_outcomes, table, tally
 from intake.bench.compare import edit_distance, normalise_text
+from intake.bench.run import NO_SPLIT, no_clerk_counts, simulator_has_writer_split, writers_said
 
 
 def test_choice_sets_digits_strings_text_normalised():
@@ -55,7 +56,29 @@ def test_tiny_run_scores_stored_values_and_catches_a_corrupted_one(tmp_path):
     assert all(p.status == "right" for p in res.pages)       # the clean channel is always identified
     figs = figures(res)
     assert figs["wrong_identities"] == 0 and "targets" in figs
-    assert "pages identified" in table(figs)
+    printed = table(figs)
+    assert "pages identified" in printed
+
+    # The writer set is named: heldout by default, or the simulator's only writers when it has no split.
+    split = simulator_has_writer_split()
+    said = writers_said("heldout") if split else NO_SPLIT
+    assert figs["writers"]["said"] == said and figs["writers"]["requested"] == "heldout"
+    assert f"writers: {said}, seed 5" in printed.splitlines()[0]
+    assert "tuned on seeds 7 and 11 with the tuning writers" in printed
+
+    # Submissions needing no clerk: exactly the stored submissions the pipeline accepted whole (the clean
+    # channel identifies every page), and the count is printed.
+    db = tmp_path / "b" / "ws" / "intake.db"
+    conn = sqlite3.connect(str(db))
+    statuses = [s for (s,) in conn.execute("SELECT status FROM submissions")]
+    conn.close()
+    nc = figs["no_clerk"]
+    assert nc["submissions"] == len(res.submissions) == len(statuses) == 3      # survey, request, reply slip
+    assert nc["no_clerk"] == statuses.count("accepted")
+    assert nc["no_clerk_right"] == sum(s.no_clerk and all(o.right for o in res.fields
+                                                          if o.key.startswith(s.form + "."))
+                                       for s in res.submissions)
+    assert f"submissions needing no clerk at all: {nc['no_clerk']} of 3" in printed
 
     # Corrupt one accepted digit field in the database: the comparison must call it a silent error.
     db = tmp_path / "b" / "ws" / "intake.db"
@@ -79,3 +102,17 @@ def test_tiny_run_scores_stored_values_and_catches_a_corrupted_one(tmp_path):
     hit = [o for o in fields if o.key.endswith("." + key) and o.value == wrong]
     assert hit and hit[0].silent and not hit[0].right
     assert tally(fields).overall.silent >= 1
+
+    # Accept the corrupted field's whole submission: it now needs no clerk, and is not entirely right.
+    conn = sqlite3.connect(str(db))
+    (sid,) = conn.execute("SELECT submission_id FROM field_values WHERE id=?", (fid,)).fetchone()
+    conn.execute("UPDATE field_values SET needs_review=0 WHERE submission_id=?", (sid,))
+    conn.execute("UPDATE submissions SET status='accepted' WHERE id=?", (sid,))
+    conn.commit()
+    conn.close()
+    stored = stored_pages(db)
+    _, fields = compare(records, stored, kinds)
+    subs = submission_outcomes(records, stored, fields)
+    bad = [s for s in subs if s.form == hit[0].key.split(".")[0]]
+    assert len(bad) == 1 and bad[0].no_clerk and not bad[0].right
+    assert no_clerk_counts(subs)["no_clerk_wrong"] >= 1

@@ -1,9 +1,13 @@
 """The benchmark run: simulate a corpus, push it through the real pipeline, compare with the truth.
 
-    run(out_dir, pages=200, workers=2, seed=..., profiles=ALL) -> BenchResult
+    run(out_dir, pages=200, workers=2, seed=..., profiles=ALL, writers="heldout") -> BenchResult
+    run_seeds(out_dir, seeds=[101, 202, ...], ...) -> [BenchResult, ...]   one run per seed
 
 1. intake.simulate.simulate writes returns of survey (2 pages), request and reply-slip through
-   every channel, with truth.jsonl (respondents enough for `pages` pages).
+   every channel, with truth.jsonl (respondents enough for `pages` pages), in the hands of the
+   chosen writer set: "heldout" (fonts, MNIST digit samples and mark styles no tuning ever saw) or
+   "tuning" (the writers the recogniser's thresholds were tuned with, on seeds TUNED_ON_SEEDS). A
+   simulator without the writer split only has the tuning writers; the result says so.
 2. A fresh workspace under out_dir/ws holding the office's respondent list (as printing personalised
    forms records it); the files are copied into its inbox and
    intake.ingest.process(ws, workers=2) runs once, timed (processing only: simulation and
@@ -11,11 +15,17 @@
 3. Every truth page is looked up in the database by (file name, page index): identified with
    the right identity, wrongly identified, or not identified; every truth field is compared
    with the stored value (intake.bench.compare).
-4. The same files through full-page `tesseract -l jpn` (intake.bench.baseline), 2 at a time.
+4. Submissions as the office sees them (submission_outcomes): one needs no clerk at all when every
+   page was identified right into one submission the pipeline accepted whole (every field of every
+   page auto-accepted, right or wrong); of those, how many are entirely right.
+5. The same files through full-page `tesseract -l jpn` (intake.bench.baseline), 2 at a time.
+
+With several seeds (run_seeds) each seed's corpus and workspace go to out_dir/seed-<N>/.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import shutil
@@ -26,10 +36,34 @@ from pathlib import Path
 from typing import Callable
 
 from intake.bench.baseline import BaselineResult, full_page_ocr
-from intake.bench.compare import FieldOutcome, Tallies, hazard_flags, judge, tally
+from intake.bench.compare import FieldOutcome, Tallies, hazard_flags, judge, mark_style, tally
 
 FORMS = ("survey", "request", "reply-slip")
 IDENTITY_KEYS = ("form", "version", "page", "respondent", "match")
+
+WRITER_SETS = ("heldout", "tuning")
+TUNED_ON_SEEDS = (7, 11)            # the recogniser's thresholds were tuned on these, with the tuning writers
+TUNED_ON = "thresholds in the recogniser were tuned on seeds 7 and 11 with the tuning writers"
+_WRITERS_SAID = {
+    "heldout": "heldout (fonts/digits/mark styles never used in tuning)",
+    "tuning": "tuning (the writers the thresholds were tuned with)",
+}
+NO_SPLIT = "tuning (simulator has no writer split)"
+
+
+def simulator_has_writer_split(simulate_fn=None) -> bool:
+    """Whether intake.simulate.simulate takes `writers=` (the writer split)."""
+    if simulate_fn is None:
+        from intake.simulate import simulate as simulate_fn
+    try:
+        return "writers" in inspect.signature(simulate_fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def writers_said(writers: str, split: bool = True) -> str:
+    """How a table names the writer set its figures come from."""
+    return _WRITERS_SAID[writers] if split else NO_SPLIT
 
 
 @dataclass
@@ -42,6 +76,23 @@ class PageOutcome:
 
 
 @dataclass
+class SubmissionOutcome:
+    """One respondent's return of one form (its truth pages, whichever files they came in)."""
+    form: str
+    respondent: str | None
+    match: str | None
+    pages: int
+    fields: int
+    no_clerk: bool              # every page identified right into one submission accepted whole
+    right: bool                 # every truth field right
+    status: str | None = None   # the stored submission's status (None: pages not in one submission)
+
+    @property
+    def no_clerk_right(self) -> bool:
+        return self.no_clerk and self.right
+
+
+@dataclass
 class BenchResult:
     seed: int
     pages: list[PageOutcome]
@@ -51,6 +102,14 @@ class BenchResult:
     baseline: BaselineResult | None = None
     simulate_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    writers: str = "tuning"                 # the writer set the corpus was written by
+    writers_requested: str = "tuning"
+    writer_split: bool = False              # the simulator took writers= (else: its only writers, tuning)
+    submissions: list[SubmissionOutcome] = field(default_factory=list)
+
+    @property
+    def writers_said(self) -> str:
+        return writers_said(self.writers, self.writer_split)
 
     @property
     def tallies(self) -> Tallies:
@@ -69,7 +128,8 @@ def stored_pages(db_path: Path) -> dict[tuple[str, int], dict]:
     conn.row_factory = sqlite3.Row
     try:
         pages = {}
-        for p in conn.execute("SELECT p.*, f.original_name FROM pages p JOIN files f ON f.id = p.file_id"):
+        for p in conn.execute("SELECT p.*, f.original_name, s.status AS submission_status FROM pages p "
+                              "JOIN files f ON f.id = p.file_id LEFT JOIN submissions s ON s.id = p.submission_id"):
             row = dict(p)
             row["fields"] = {}
             pages[(row["original_name"], row["page_index"])] = row
@@ -115,11 +175,66 @@ def compare(records: list[dict], stored: dict[tuple[str, int], dict],
             for key, truth in tp["fields"].items():
                 kind = kinds.get((rec["form"], key), "text")
                 fv = row["fields"].get(key) if (row is not None and status == "right") else None
+                style, corr = mark_style(notes.get(key)) if kind == "choice" else ("", "")
                 fields.append(judge(kind, truth, fv["value"] if fv else None, stored=fv is not None,
                                     needs_review=bool(fv["needs_review"]) if fv else True, profile=profile,
                                     key=f"{rec['form']}.{key}",
-                                    flags=hazard_flags(notes.get(key, {}))))
+                                    flags=hazard_flags(notes.get(key, {})), style=style, correction=corr,
+                                    file=rec["file"], page=tp["index"]))
     return pages, fields
+
+
+def submission_outcomes(records: list[dict], stored: dict[tuple[str, int], dict],
+                        fields: list[FieldOutcome]) -> list[SubmissionOutcome]:
+    """The truth's submissions (pages grouped by form, version, respondent, match) as the office meets them.
+
+    No clerk at all: every truth page was stored, identified with the right identity, all into one
+    submission whose stored status is 'accepted' (all its pages in, no field flagged), and every truth
+    field of it was stored auto-accepted. Right or wrong: `right` says whether every field is right.
+    `fields` are compare()'s outcomes for the same records (matched by file and page index)."""
+    by_page: dict[tuple[str, int], list[FieldOutcome]] = {}
+    for o in fields:
+        by_page.setdefault((o.file, o.page), []).append(o)
+    groups: dict[tuple, list[tuple[str, dict]]] = {}
+    for rec in records:
+        for tp in rec["pages"]:
+            ident = tp["identity"]
+            groups.setdefault((ident["form"], ident["version"], ident.get("respondent"), ident.get("match")),
+                              []).append((rec["file"], tp))
+    out = []
+    for (form, _version, respondent, match), tps in groups.items():
+        rows = [stored.get((name, tp["index"])) for name, tp in tps]
+        outs = [o for name, tp in tps for o in by_page.get((name, tp["index"]), [])]
+        in_one = (all(r is not None and r["status"] == "identified" and _identity_matches(tp["identity"], r)
+                      for r, (_, tp) in zip(rows, tps))
+                  and len({r["submission_id"] for r in rows}) == 1 and rows[0]["submission_id"])
+        status = rows[0].get("submission_status") if in_one else None
+        no_clerk = bool(in_one) and status == "accepted" and all(o.accepted for o in outs)
+        out.append(SubmissionOutcome(form, respondent, match, len(tps), len(outs), no_clerk,
+                                     all(o.right for o in outs), status))
+    return out
+
+
+def no_clerk_counts(subs: list[SubmissionOutcome]) -> dict:
+    """{submissions, no_clerk, no_clerk_right, no_clerk_wrong}: the count the office cares about."""
+    n = sum(s.no_clerk for s in subs)
+    ok = sum(s.no_clerk_right for s in subs)
+    return {"submissions": len(subs), "no_clerk": n, "no_clerk_right": ok, "no_clerk_wrong": n - ok}
+
+
+def no_clerk_line(c: dict) -> str:
+    """One printed line for no_clerk_counts()."""
+    n, total, ok = c["no_clerk"], c["submissions"], c["no_clerk_right"]
+    share = f" ({100 * n / total:.1f}%)" if total else ""
+    return (f"submissions needing no clerk at all: {n} of {total}{share}; of those entirely right: {ok}"
+            + (f", {c['no_clerk_wrong']} accepted whole with a wrong value" if c["no_clerk_wrong"] else ""))
+
+
+def office_view(db_path: Path, records: list[dict], kinds: dict[tuple[str, str], str]) -> dict:
+    """no_clerk_counts for a processed workspace and the truth of what went into it (make demo)."""
+    stored = stored_pages(db_path)
+    _, fields = compare(records, stored, kinds)
+    return no_clerk_counts(submission_outcomes(records, stored, fields))
 
 
 # ---- the run -----------------------------------------------------------------------------------
@@ -146,15 +261,20 @@ def register_office_list(ws, csv_path: Path, records: list[dict], forms: dict) -
 
 
 def run(out_dir: Path, *, pages: int = 200, workers: int = 2, seed: int = 2026, profiles: list[str] | None = None,
-        baseline: bool = True, baseline_parallel: int = 2, forms_dir: Path | None = None,
+        baseline: bool = True, baseline_parallel: int = 2, forms_dir: Path | None = None, writers: str = "heldout",
         log: Callable[[str], None] = lambda s: None) -> BenchResult:
-    """Simulate >= `pages` pages, process them with the real pipeline, compare, time the baseline."""
+    """Simulate >= `pages` pages in the hands of the `writers` set (heldout | tuning), process them with the
+    real pipeline, compare, time the baseline. out_dir is emptied first."""
     from intake.form import load_forms
     from intake.ingest import process
     from intake.simulate import PROFILES, read_truth, simulate
     from intake.simulate.corpus import OFFICE_LIST
     from intake.workspace import default_forms_dir, init
 
+    if writers not in WRITER_SETS:
+        raise ValueError(f"writers must be one of {', '.join(WRITER_SETS)}, not {writers!r}")
+    split = simulator_has_writer_split(simulate)
+    extra = {"writers": writers} if split else {}
     out_dir = Path(out_dir)
     all_forms = load_forms(forms_dir or default_forms_dir())
     forms = [all_forms[f] for f in FORMS if f in all_forms]
@@ -164,11 +284,23 @@ def run(out_dir: Path, *, pages: int = 200, workers: int = 2, seed: int = 2026, 
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
-    log(f"simulating {n} respondents x {len(forms)} forms through {len(profiles)} channels (seed {seed})")
+    log(f"simulating {n} respondents x {len(forms)} forms through {len(profiles)} channels (seed {seed}, "
+        f"writers: {writers_said(writers, split)})")
     t0 = time.monotonic()
-    truth_path = simulate(forms, sim_dir, n, seed=seed, profiles=profiles, workers=workers)
+    truth_path = simulate(forms, sim_dir, n, seed=seed, profiles=profiles, workers=workers, **extra)
     sim_s = time.monotonic() - t0
     records = read_truth(truth_path)
+    notes: list[str] = []
+    if not split and writers != "tuning":
+        notes.append(f"writers: {writers} was asked for, but the simulator has no writer split: "
+                     "the figures come from the tuning writers")
+    sets = {(r.get("writer") or {}).get("set") for r in records} - {None}
+    effective = writers if split else "tuning"
+    if split and sets and sets != {writers}:
+        notes.append(f"the truth names writer set(s) {', '.join(sorted(sets))}, not only {writers}")
+    if effective == "tuning" and seed in TUNED_ON_SEEDS:
+        notes.append(f"seed {seed} with the tuning writers is what the thresholds were tuned on: not a test "
+                     "of generalisation")
 
     ws = init(out_dir / "ws")
     register_office_list(ws, sim_dir / OFFICE_LIST, records, all_forms)
@@ -178,13 +310,41 @@ def run(out_dir: Path, *, pages: int = 200, workers: int = 2, seed: int = 2026, 
     t0 = time.monotonic()
     summary = process(ws, forms=all_forms, workers=workers, progress=False, stable_seconds=0.0)
     proc_s = time.monotonic() - t0
-    notes = [summary.line()]
+    notes.insert(0, summary.line())
 
     kinds = {(f.id, fd.key): fd.kind for f in forms for fd in f.fields}
-    page_out, field_out = compare(records, stored_pages(ws.db_path), kinds)
-    result = BenchResult(seed, page_out, field_out, proc_s, workers, simulate_seconds=sim_s, notes=notes)
+    stored = stored_pages(ws.db_path)
+    page_out, field_out = compare(records, stored, kinds)
+    result = BenchResult(seed, page_out, field_out, proc_s, workers, simulate_seconds=sim_s, notes=notes,
+                         writers=effective, writers_requested=writers, writer_split=split,
+                         submissions=submission_outcomes(records, stored, field_out))
     if baseline:
         log(f"baseline: full-page tesseract -l jpn, {baseline_parallel} at a time")
         result.baseline = full_page_ocr([(sim_dir / r["file"], len(r["pages"])) for r in records],
                                         parallel=baseline_parallel)
     return result
+
+
+def run_seeds(out_dir: Path, seeds, **kw) -> list[BenchResult]:
+    """run() once per seed (same pages, workers, writers, ...), in seed order given; one seed runs in
+    out_dir itself, several each in out_dir/seed-<N>/. Returns the per-seed results."""
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("no seeds given")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"a seed is given twice: {seeds}")
+    out_dir = Path(out_dir)
+    if len(seeds) == 1:
+        return [run(out_dir, seed=seeds[0], **kw)]
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    log = kw.get("log", lambda s: None)
+    results = []
+    for i, s in enumerate(seeds, 1):
+        log(f"seed {s} ({i} of {len(seeds)})")
+        results.append(run(out_dir / seed_dir(s), seed=s, **kw))
+    return results
+
+
+def seed_dir(seed: int) -> str:
+    return f"seed-{seed}"
