@@ -58,8 +58,14 @@ def run_demo(ws: Workspace, *, echo: Callable[[str], None] = print, seed: int = 
     counts = status_counts(ws).submissions
     echo(f"[5] submissions accepted automatically: {counts.get('accepted', 0)}, "
          f"need review: {counts.get('needs_review', 0)}, incomplete: {counts.get('incomplete', 0)}")
+    from intake.bench.run import no_clerk_line, office_view
+
+    kinds = {(f.id, fd.key): fd.kind for f in forms.values() for fd in f.fields}
+    office = office_view(ws.db_path, truths, kinds)
+    echo(f"    {no_clerk_line(office)} (checked against the simulator's truth)")
     echo(f"    review them with: .venv/bin/intake --home {ws.root} review")
     summary.update(counts)
+    summary["no_clerk"] = office
     summary.update(simulated_clerk(ws, truths, echo))
     summary.update(match_and_print(ws, forms, people, echo, seed=seed))
     echo(f"demo finished in {time.monotonic() - t0:.1f} s; workspace: {ws.root}")
