@@ -194,6 +194,7 @@ def summary(per_seed: list[dict]) -> dict:
         "targets": worst_of({f["seed"]: f.get("target_values") or target_values(f) for f in per_seed}),
         "no_clerk": {str(f["seed"]): f["no_clerk"] for f in per_seed},
         "by_mark_style_pooled": {k: styles[k] for k in dict.fromkeys(order)},
+        "notes": list(dict.fromkeys(n for f in per_seed for n in f.get("notes", [])[1:])),
         "per_seed": per_seed,
     }
 
@@ -319,6 +320,7 @@ def summary_table(doc: dict) -> str:
     tg = tag(doc)
     lines = [f"intake bench, {len(doc['seeds'])} seeds  {provenance(doc)}",
              f"  ({doc['tuned_on']})"]
+    lines += [f"  note: {n}" for n in doc.get("notes", [])]
     lines += seeds_table(doc["per_seed"], tg)
     lines.append("  (text ok: non-blank text fields read exactly; no clerk: submissions accepted whole, "
                  "right: of those, every field right)")
