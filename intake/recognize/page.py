@@ -17,12 +17,12 @@ from intake.recognize.images import as_grey, to_square, turn, turn_points
 from intake.recognize.register import RegistrationError, detect_markers, fit, warp
 
 MAX_RESIDUAL_MM = 1.0   # fields must land within ~1 mm of the ink; worse fits go to review
-from intake.recognize.text import read_text
+from intake.recognize.text import prepare as prepare_text, read_texts
 from intake.recognize.types import FieldReading, PageReading
 
 MIN_MARKERS_OURS = 2           # two of our four ids on one page is no accident
 CROP_MARGIN_MM = 3.0
-_READERS = {"choice": read_choice, "digits": read_digits, "text": read_text}
+_READERS = {"choice": read_choice, "digits": read_digits}
 
 
 def identify(image: np.ndarray, dpi: tuple[float, float]) -> tuple[PageIdentity | None, int, bool]:
@@ -67,20 +67,34 @@ def read_fields(form: FormDef, page: int, canon: np.ndarray, align: bool = True)
     lang = page_language(form, page, canon)
     blank = blank_mask(form, page, lang)
     aligner = Aligner(canon, blank_ink(form, page, lang)) if align else None
-    out = []
+    out: list[FieldReading | None] = []
+    views, text_jobs = [], []
     for g in layout(form).pages[page - 1].fields:
         view = aligner.align(g.area)[0] if aligner else canon
+        views.append(view)
         try:
-            if g.field.kind == "text":
-                r = read_text(g, view, blank, lang)
+            if g.field.kind == "text":       # read below, all the page's lines in batched calls
+                text_jobs.append((len(out), prepare_text(g, view, blank)))
+                r = None
             else:
                 r = _READERS[g.field.kind](g, view, blank)
         except Exception as exc:   # one unreadable field must not lose the page; the clerk sees why
             r = _empty_reading(g, f"reader failed: {type(exc).__name__}: {exc}")
+        out.append(r)
+    if text_jobs:
+        try:
+            for (i, _), r in zip(text_jobs, read_texts([j for _, j in text_jobs], lang)):
+                out[i] = r
+        except Exception as exc:
+            for i, j in text_jobs:
+                out[i] = _empty_reading(j.g, f"reader failed: {type(exc).__name__}: {exc}")
+    done = []
+    for g, view, r in zip(layout(form).pages[page - 1].fields, views, out):
+        assert r is not None
         ys, xs = rect_slices(grow(g.area, CROP_MARGIN_MM), view.shape)
         r.crop = view[ys, xs].copy()
-        out.append(r)
-    return out
+        done.append(r)
+    return done
 
 
 BLANK_PAGE_MIN_FIELDS = 3
