@@ -78,3 +78,21 @@ def test_lines_follow_the_rows_and_drop_specks():
     got = ppocr.recogniser().read(rows)
     assert [g.text for g in got] == ["設備の老朽化", "人手不足"]
     assert line_images(crop[150:], ink[150:], lines=1) == []      # specks alone are no writing
+
+
+def test_the_second_reader_raises_agreeing_digits_and_lowers_disagreeing_ones():
+    from intake.recognize.digits import second_opinion
+
+    # the digit model unsure between 3 and 8 in the middle box; the recogniser reads the printed digits 138
+    boxes = [_line(d, 40)[:, 6:-6] for d in "138"]
+    probs = np.full((3, 11), 1e-4, np.float32)
+    probs[0, 1] = probs[2, 8] = 0.999
+    probs[1, 3], probs[1, 8] = 0.55, 0.45
+    probs /= probs.sum(axis=1, keepdims=True)
+    fused = second_opinion(probs, boxes)
+    assert fused is not None and fused.shape == probs.shape
+    assert fused[1, 3] > 0.9 and fused[1, 8] < 0.1              # the recogniser's 3 settles the box
+    np.testing.assert_allclose(fused.sum(axis=1), probs.sum(axis=1), rtol=1e-4)
+    probs[1, 3], probs[1, 8] = probs[1, 8], probs[1, 3]          # the model now leans to 8: the pair is unsure
+    assert second_opinion(probs, boxes)[1].max() < 0.9
+    assert second_opinion(probs[:2], boxes) is None              # lengths differ: no second opinion

@@ -140,6 +140,30 @@ class Recogniser:
             k += len(batch)
         return [r for r in out if r is not None]
 
+    def distributions(self, lines: list[np.ndarray], chars: str) -> list[np.ndarray]:
+        """Per line, a (characters read, len(chars)) array: for each character the greedy decoding emits, its
+        distribution over `chars` at the frame where it is surest (restricted to `chars`, blank excluded)."""
+        mask = self.mask(only=chars)
+        cols = [self.classes.index(c) for c in chars]
+        out = []
+        for im in lines:
+            x = self._prepare(im)[None]
+            q = self.session.run(None, {self.input: x})[0][0] * mask
+            q /= np.maximum(q.sum(axis=1, keepdims=True), 1e-12)
+            best = q.argmax(axis=1)
+            rows: list[np.ndarray] = []
+            prev = 0
+            for t, c in enumerate(best):
+                c = int(c)
+                if c != 0 and c != prev:
+                    rows.append(q[t, cols].copy())
+                elif c != 0 and c == prev:
+                    rows[-1] = np.maximum(rows[-1], q[t, cols])
+                prev = c
+            d = np.array(rows, np.float64).reshape(-1, len(cols))
+            out.append(d / np.maximum(d.sum(axis=1, keepdims=True), 1e-12))
+        return out
+
     def _decode(self, p: np.ndarray, mask: np.ndarray) -> LineReading:
         """Greedy CTC over the allowed classes; a character's probability is its best frame's, renormalised
         over the allowed classes (a disallowed look-alike's mass does not count for or against it)."""

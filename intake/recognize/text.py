@@ -42,7 +42,7 @@ TEXT_MIN_BLOB_PX = 40
 FAINT_LEVEL = 200          # writing check only: faint pencil comes out of fax resampling grey, not black
 FAINT_MIN_PX = 20          # blank fields measured 0-26 px of faint added ink (fax specks)
 WRITING_MIN_PX = 40        # ... written ones >= 40 except pencil the fax erased (seen 0-46 px)
-TEXT_ACCEPT = 0.9          # weakest character's probability; see the module docstring
+TEXT_ACCEPT = 0.95         # weakest character's probability; see the module docstring
 LINE_PAD = 0.25            # white margin round a line, as a share of its ink height
 CORE_PX = 25               # a stroke this big is writing; smaller ones count only next to writing
 NEAR_SHARE = 0.5           # ... within this share of the line pitch
