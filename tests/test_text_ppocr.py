@@ -93,6 +93,10 @@ def test_the_second_reader_raises_agreeing_digits_and_lowers_disagreeing_ones():
     assert fused is not None and fused.shape == probs.shape
     assert fused[1, 3] > 0.9 and fused[1, 8] < 0.1              # the recogniser's 3 settles the box
     np.testing.assert_allclose(fused.sum(axis=1), probs.sum(axis=1), rtol=1e-4)
-    probs[1, 3], probs[1, 8] = probs[1, 8], probs[1, 3]          # the model now leans to 8: the pair is unsure
-    assert second_opinion(probs, boxes)[1].max() < 0.9
+    probs[1] = 1e-4
+    probs[1, 8] = 0.99                                            # the model sure of 8, the recogniser of 3:
+    probs[1] /= probs[1].sum()                                    # neither reading is accepted
+    from intake.recognize.expect import FIELD_ACCEPT
+
+    assert second_opinion(probs, boxes)[1].max() < FIELD_ACCEPT
     assert second_opinion(probs[:2], boxes) is None              # lengths differ: no second opinion
