@@ -100,3 +100,21 @@ def test_the_second_reader_raises_agreeing_digits_and_lowers_disagreeing_ones():
 
     assert second_opinion(probs, boxes)[1].max() < FIELD_ACCEPT
     assert second_opinion(probs[:2], boxes) is None              # lengths differ: no second opinion
+
+
+def test_an_address_is_read_against_its_postal_code():
+    from intake.recognize import address
+    from intake.validate.postal import lookup
+
+    area = lookup("1440045")                        # 東京都大田区南六郷
+    assert area is not None
+    start = f"{area.prefecture}{area.city}{area.town}"
+    misread = [(c, 0.5) for c in start.replace("大田", "人17")] + [(c, 0.99) for c in "4-6-7"]
+    pairs, ok = address.settle(misread, "1440045")
+    assert ok and "".join(c for c, _ in pairs) == start + "4-6-7"
+    assert min(p for _, p in pairs) == 0.99          # Japan Post's spelling is certain, the block numbers are not
+    no_pref = [(c, 0.9) for c in f"{area.city}{area.town}1-2-3"]
+    assert address.settle(no_pref, "1440045")[1]     # the prefecture may be left out
+    elsewhere = [(c, 0.99) for c in "大阪府東大阪市高井田西3-17-10"]
+    assert address.settle(elsewhere, "1440045") == ([], False)
+    assert address.settle(elsewhere, "0000000") is None      # a code Japan Post does not list tells nothing

@@ -82,8 +82,11 @@ def read_fields(form: FormDef, page: int, canon: np.ndarray, align: bool = True)
             r = _empty_reading(g, f"reader failed: {type(exc).__name__}: {exc}")
         out.append(r)
     if text_jobs:
+        postal = next((r.value for g, r in zip(layout(form).pages[page - 1].fields, out)
+                       if r is not None and g.field.validate.get("rule") == "postal_code" and not r.needs_review
+                       and isinstance(r.value, str) and len(r.value) == 7 and r.value.isdigit()), None)
         try:
-            for (i, _), r in zip(text_jobs, read_texts([j for _, j in text_jobs], lang)):
+            for (i, _), r in zip(text_jobs, read_texts([j for _, j in text_jobs], lang, postal)):
                 out[i] = r
         except Exception as exc:
             for i, j in text_jobs:

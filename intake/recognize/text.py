@@ -187,8 +187,9 @@ def _chars_for(f) -> str:
     return CHAR_SETS.get(chars, chars)
 
 
-def read_texts(jobs: list[TextJob], lang: str | None = None) -> list[FieldReading]:
-    """Finish every job: all lines of the fields that share a character set in one batched recogniser run."""
+def read_texts(jobs: list[TextJob], lang: str | None = None, postal: str | None = None) -> list[FieldReading]:
+    """Finish every job: all lines of the fields that share a character set in one batched recogniser run.
+    `postal`: the page's postal code, when it was read and accepted (intake.recognize.address)."""
     out: dict[int, FieldReading] = {}
     todo = [(i, j) for i, j in enumerate(jobs) if j.early is None]
     for i, j in enumerate(jobs):
@@ -207,20 +208,53 @@ def read_texts(jobs: list[TextJob], lang: str | None = None) -> list[FieldReadin
         images = [im for _, j in members for im in j.lines]
         readings = iter(rec.read(images, mask) if images else [])
         for i, j in members:
-            out[i] = _finish(j, [next(readings) for _ in j.lines])
+            out[i] = _finish(j, [next(readings) for _ in j.lines], postal)
     return [out[i] for i in range(len(jobs))]
 
 
-def _finish(job: TextJob, lines: list[ppocr.LineReading]) -> FieldReading:
+def _pairs(lines: list[ppocr.LineReading]) -> list[tuple[str, float]]:
+    """The field's reading as (character, probability), lines joined by a newline (probability 1), look-alikes
+    settled and the spaces between Japanese characters dropped (tidy, character by character)."""
+    pairs: list[tuple[str, float]] = []
+    for r in lines:
+        chars = settle_lookalikes(r.text)
+        row = [(c, p) for c, p in zip(chars, r.probs)]
+        kept = [(c, p) for k, (c, p) in enumerate(row)
+                if not (c.isspace() and 0 < k < len(row) - 1 and _JAPANESE.match(row[k - 1][0])
+                        and _JAPANESE.match(row[k + 1][0]))]
+        while kept and kept[0][0].isspace():
+            kept.pop(0)
+        while kept and kept[-1][0].isspace():
+            kept.pop()
+        if kept:
+            pairs += ([("\n", 1.0)] if pairs else []) + kept
+    return pairs
+
+
+def _finish(job: TextJob, lines: list[ppocr.LineReading], postal: str | None = None) -> FieldReading:
     f = job.g.field
-    text = tidy("\n".join(settle_lookalikes(r.text) for r in lines))
-    probs = [p for r in lines for ch, p in zip(r.text, r.probs) if not ch.isspace()]
-    probs += [1.0 - r.missed for r in lines]
+    pairs = _pairs(lines)
+    missed = max((r.missed for r in lines), default=0.0)
+    reason = "low OCR confidence"
+    contradicts = False
+    if pairs and postal and f.validate.get("rule") == "prefecture_matches_postal":
+        from intake.recognize import address
+
+        settled = address.settle(pairs, postal)
+        if settled is not None:
+            if settled[1]:
+                pairs = settled[0]
+            else:
+                contradicts = True
+    text = tidy("".join(c for c, _ in pairs))
     if not text:
         return FieldReading(f.key, "text", "", 0.2, True, "writing found but not read")
-    conf = min(probs) if probs else 0.0
-    needs = conf < TEXT_ACCEPT
-    return FieldReading(f.key, "text", text, round(conf, 4), needs, "low OCR confidence" if needs else None)
+    probs = [p for c, p in pairs if not c.isspace()] + [1.0 - missed]
+    conf = min(probs)
+    needs = conf < TEXT_ACCEPT or contradicts
+    if contradicts:
+        reason = "the address does not match its postal code" + ("" if conf < TEXT_ACCEPT else " (read clearly)")
+    return FieldReading(f.key, "text", text, round(conf, 4), needs, reason if needs else None)
 
 
 def read_text(g: FieldGeom, canon: np.ndarray, blank: np.ndarray, lang: str | None = None) -> FieldReading:
