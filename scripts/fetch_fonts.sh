@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Set-up time only: fetch handwriting-style OFL fonts from the npm registry for `intake simulate`
 # and merge their per-unicode-range WOFF2 subsets into one TTF each, in the font cache
-# (${INTAKE_FONT_CACHE:-${XDG_CACHE_HOME:-~/.cache}/intake/fonts}). Nothing is fetched at run time;
-# without these fonts the simulator writes with IPAex Mincho. Idempotent: present fonts are skipped.
+# (${INTAKE_FONT_CACHE:-${XDG_CACHE_HOME:-~/.cache}/intake/fonts}); then scripts/fetch_writers.sh puts
+# the held-out writers' MNIST digits beside them. Nothing is fetched at run time; without these fonts
+# the simulator writes with IPAex Mincho. Idempotent: present fonts are skipped.
+#
+# The fonts belong to two disjoint sets of writers (intake/simulate/writers.py): tuning writers
+# (yomogi, klee-one, kalam; Debian's dkg) and held-out writers (zen-kurenaido, yusei-magic, caveat,
+# patrick-hand, indie-flower), which the benchmark's figures are reported on.
 #
 # usage: scripts/fetch_fonts.sh [python]     (python with fonttools and brotli; default .venv/bin/python)
 set -euo pipefail
@@ -14,6 +19,11 @@ FONTS=(
   "yomogi:@fontsource/yomogi@5.3.0:yomogi"
   "klee-one:@fontsource/klee-one@5.3.0:klee-one"
   "kalam:@fontsource/kalam@5.3.0:kalam"
+  "zen-kurenaido:@fontsource/zen-kurenaido@5.3.0:zen-kurenaido"
+  "yusei-magic:@fontsource/yusei-magic@5.3.0:yusei-magic"
+  "caveat:@fontsource/caveat@5.3.0:caveat"
+  "patrick-hand:@fontsource/patrick-hand@5.3.0:patrick-hand"
+  "indie-flower:@fontsource/indie-flower@5.3.0:indie-flower"
 )
 
 command -v npm >/dev/null || { echo "fetch_fonts: npm not found (apt-get install npm); the simulator will use IPAex Mincho" >&2; exit 0; }
@@ -31,3 +41,4 @@ for entry in "${FONTS[@]}"; do
   rm -rf "$work"
   trap - EXIT
 done
+"$(dirname "$0")/fetch_writers.sh" "$PY"
