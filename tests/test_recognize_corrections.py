@@ -117,3 +117,22 @@ def test_correction_rules():
     # a single dense box is the answer; dense boxes without rings are fills
     assert resolve_corrections(["a"], {"a": ring}) == (["a"], None, False)
     assert resolve_corrections(["a", "b"], {"a": clean, "b": clean}) == (["a", "b"], None, False)
+
+
+@pytest.mark.parametrize("how", ["204x98", "204x196"])
+def test_ink_over_an_unmarked_label_goes_to_review(tmp_path, how):
+    """二重線 through an option's label (or a circle the strips miss) is ink no accepted mark explains."""
+    rng = np.random.default_rng(5)
+    img = blank("request", 1).copy()
+    g = layout(FORMS["request"]).field("region")
+    P.tick(img, g.boxes[1], rng)
+    cell, box = g.cells[0], g.boxes[0]
+    for dy in (0.42, 0.58):                                   # two strokes through the label, not the box
+        y = P.p(cell.y + dy * cell.h)
+        cv2.line(img, (P.p(box.x1 + 1.5), y), (P.p(min(cell.x1, box.x1 + 14)), y), 0, 3, cv2.LINE_AA)
+    got = read(img, tmp_path, how)["region"]
+    assert got.needs_review and g.field.options[0].key in got.reason, got.reason
+    clean = blank("request", 1).copy()                          # the same tick alone is accepted
+    P.tick(clean, g.boxes[1], rng)
+    ok = read(clean, tmp_path, how)["region"]
+    assert ok.value == g.field.options[1].key and not ok.needs_review

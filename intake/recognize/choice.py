@@ -20,6 +20,11 @@ form does not have (blank.py):
   6.6-14.5 mm and the other at 0-2.7 mm, so one strip >= LONG_ARC_MM counts as circled; one
   strip between CIRCLE_MM and LONG_ARC_MM is unsure (never silently empty). Empty options
   reached 0 mm in both strips.
+* label ink — added ink over an unmarked option's printed label (strokes centred on its row). Seed 7's
+  tuning writers left at most 1.14 mm² there beside an empty box (a tick overshooting); a circle round the
+  label leaves 15-33 mm². An option that reads empty with LABEL_INK_MM2 or more over its label is unsure: the
+  strips missed a circle (open, small, tilted), or the writer struck the label through (二重線) — a clerk
+  decides, the machine never guesses either way.
 * corrections — a scribbled-out box is as dense as a filled one (fill 0.93-1.0 both), so it read
   as a second mark. What tells them apart is the ring: added ink from the box edge to RING_MM
   outside it (the blank's grown outline excluded). Measured on the seed-7 corpus, options with
@@ -68,6 +73,9 @@ FILLED_BESIDE_CIRCLE = 0.4   # a box this full beside options the writer circled
 HALF_DENSE = 0.55        # a pencil scribble thinned by a 204x98 fax (0.67-0.73, ring 32 px); crosses reach 0.51
 LIGHT_MARK = 0.4         # ticks 0.15-0.37, circles < 0.07
 GREY_SHARE = 0.08        # grey fill beyond the black: pencil scribbles +0.10..+0.28, felt-pen ticks +0.03..+0.06
+LABEL_GAP_MM = 0.6       # the label starts this far right of the box
+LABEL_INK_MM2 = 2.0      # ink over an unmarked option's label: seed 7's tuning writers left <= 1.14 mm² there
+                         # (ticks overshooting), circles 15-33 mm²; anything that much is not explained -> review
 RING_MM = 1.0            # how far outside the box a scribble's zigzag is looked for
 RING_MIN_PX = 12         # scribbles measured >= 17 px, pen fills 0 (see the module docstring)
 CORRECTED_CONF = 0.75
@@ -130,17 +138,18 @@ def faint_fill(canon: np.ndarray, blank: np.ndarray, box: Rect) -> float:
     return ratio(_without_edge_lines(added_ink(canon, blank, box.inset(INSET_MM), level=FAINT_LEVEL)))
 
 
-def measure(canon: np.ndarray, blank: np.ndarray, box: Rect, cell: Rect) -> tuple[float, float, float]:
-    """(fill ratio, top strip mm, bottom strip mm) for one option."""
+def measure(canon: np.ndarray, blank: np.ndarray, box: Rect, cell: Rect) -> tuple[float, float, float, float]:
+    """(fill ratio, top strip mm, bottom strip mm, label ink mm²) for one option."""
     fill = ratio(_without_edge_lines(added_ink(canon, blank, box.inset(INSET_MM))))
-    mask, y0, _ = _own_strokes(canon, blank, cell)
+    mask, y0, x0 = _own_strokes(canon, blank, cell)
     rows = np.arange(mask.shape[0])[:, None] + y0
     top = (rows >= px(cell.y - 0.3)) & (rows < px(cell.y + STRIP_MM))
     bottom = (rows >= px(cell.y1 - STRIP_MM)) & (rows < px(cell.y1 + 0.3))
-    return fill, _strip_mm(mask & top), _strip_mm(mask & bottom)
+    label = float(mask[:, max(0, px(box.x1 + LABEL_GAP_MM) - x0):].sum()) / PX_PER_MM ** 2
+    return fill, _strip_mm(mask & top), _strip_mm(mask & bottom), label
 
 
-def _judge(fill: float, top: float, bottom: float) -> tuple[str, float]:
+def _judge(fill: float, top: float, bottom: float, label: float = 0.0) -> tuple[str, float]:
     """('marked' | 'empty' | 'unsure', confidence)."""
     circled = top >= CIRCLE_MM and bottom >= CIRCLE_MM
     long_arc = max(top, bottom) >= LONG_ARC_MM
@@ -153,6 +162,8 @@ def _judge(fill: float, top: float, bottom: float) -> tuple[str, float]:
         return "marked", 0.75
     if fill >= NOISE_FILL or half_circle or max(top, bottom) >= CIRCLE_MM or min(top, bottom) >= PARTIAL_MM:
         return "unsure", 0.3          # (both strips crossed, if short: a faint circle the fax broke up)
+    if label >= LABEL_INK_MM2:
+        return "unsure", 0.3          # writing over the label: a circle the strips missed, a 二重線, a note
     return "empty", 0.8 + 0.2 * (1 - fill / NOISE_FILL)
 
 
