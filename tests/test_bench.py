@@ -10,7 +10,7 @@ import pytest
 
 from intake.bench import compare, figures, judge, run, stored_pages, submission_outcomes, table, tally
 from intake.bench.compare import edit_distance, normalise_text
-from intake.bench.run import NO_SPLIT, no_clerk_counts, simulator_has_writer_split, writers_said
+from intake.bench.run import no_clerk_counts, writers_said
 
 
 def test_choice_sets_digits_strings_text_normalised():
@@ -51,7 +51,7 @@ def test_character_accuracy_and_tallies():
 @pytest.mark.slow
 def test_tiny_run_scores_stored_values_and_catches_a_corrupted_one(tmp_path):
     pytest.importorskip("mlxtend")
-    res = run(tmp_path / "b", pages=2, workers=1, seed=5, profiles=["clean"], baseline=False)
+    res = run(tmp_path / "b", pages=2, workers=1, seed=5, profiles=["clean"], baseline=False, writers="tuning")
     assert len(res.pages) >= 2
     assert all(p.status == "right" for p in res.pages)       # the clean channel is always identified
     figs = figures(res)
@@ -59,11 +59,12 @@ def test_tiny_run_scores_stored_values_and_catches_a_corrupted_one(tmp_path):
     printed = table(figs)
     assert "pages identified" in printed
 
-    # The writer set is named: heldout by default, or the simulator's only writers when it has no split.
-    split = simulator_has_writer_split()
-    said = writers_said("heldout") if split else NO_SPLIT
-    assert figs["writers"]["said"] == said and figs["writers"]["requested"] == "heldout"
-    assert f"writers: {said}, seed 5" in printed.splitlines()[0]
+    # The writer set the figures come from is named: the tuning writers asked for (runs without `make fonts`).
+    assert res.writers == "tuning"
+    assert figs["writers"] == {"set": "tuning", "said": "tuning (the writers the thresholds were tuned with)"}
+    assert figs["writers"]["said"] == writers_said("tuning")
+    assert f"writers: {writers_said('tuning')}, seed 5" in printed.splitlines()[0]
+    assert "[writers: tuning, seed 5]" in printed
     assert "tuned on seeds 7 and 11 with the tuning writers" in printed
 
     # Submissions needing no clerk: exactly the stored submissions the pipeline accepted whole (the clean

@@ -1,5 +1,7 @@
 """The benchmark over several seeds and writer sets: targets judged on the worst seed, the writer set
-named in every table, marks by style, and `intake bench --seeds` through click's CliRunner."""
+named in every table, marks by style, and `intake bench` through click's CliRunner: several seeds with the
+tuning writers (always), the heldout writers (skipped without `make fonts`), and the clear error when the
+heldout writers' material is missing."""
 
 from __future__ import annotations
 
@@ -8,11 +10,16 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from intake.bench import TARGETS, judge, summary_table, tally, target_values, worst_of
+from intake.bench import TARGETS, judge, run, run_seeds, summary, summary_table, tally, target_values, worst_of
 from intake.bench.compare import NO_MARK, mark_style
 from intake.bench.report import mark_style_table, provenance, tag, targets_table
-from intake.bench.run import NO_SPLIT, simulator_has_writer_split, writers_said
+from intake.bench.run import font_fallback_notes, writers_said
 from intake.cli import main
+from intake.simulate import handwriting
+from intake.simulate.writers import SimulateError
+
+HELDOUT = "heldout (fonts/digits/mark styles never used in tuning)"
+TUNING = "tuning (the writers the thresholds were tuned with)"
 
 GOOD = {"wrong_identities": 0, "identified": 1.0, "silent_rate": 0.001, "marks_silent_rate": 0.0,
         "review_rate": 0.15, "text_exact": 0.8, "text_accepted_right": 0.999, "digits_accepted": 0.8,
@@ -111,28 +118,80 @@ def test_mark_styles_from_the_truth_notes():
     assert "[writers: heldout, seed 1]" in lines[1]
 
 
-def test_writer_set_is_named_and_a_simulator_without_the_split_is_said_so():
-    def with_split(forms, out_dir, n, seed=0, writers="tuning"):
-        pass
+def test_writer_set_is_named():
+    assert writers_said("heldout") == HELDOUT and writers_said("tuning") == TUNING
+    with pytest.raises(KeyError):
+        writers_said("both")
+    one = {"seed": 101, "writers": {"set": "heldout", "said": HELDOUT}}
+    assert provenance(one) == f"writers: {HELDOUT}, seed 101"
+    assert tag(one) == "[writers: heldout, seed 101]"
+    several = {"seeds": [101, 202], "writers": {"set": "tuning", "said": TUNING}}
+    assert provenance(several) == f"writers: {TUNING}, seeds 101, 202"
+    assert tag(several) == "[writers: tuning, seeds 101,202]"
 
-    def without(forms, out_dir, n, seed=0):
-        pass
 
-    assert simulator_has_writer_split(with_split) and not simulator_has_writer_split(without)
-    assert "never used in tuning" in writers_said("heldout")
-    assert writers_said("heldout", split=False) == NO_SPLIT == "tuning (simulator has no writer split)"
-    one = {"seed": 101, "writers": {"set": "heldout", "said": writers_said("heldout"), "simulator_split": True}}
-    assert provenance(one) == "writers: heldout (fonts/digits/mark styles never used in tuning), seed 101"
-    several = {"seeds": [101, 202], "writers": {"set": "tuning", "said": NO_SPLIT, "simulator_split": False}}
-    assert provenance(several) == "writers: tuning (simulator has no writer split), seeds 101, 202"
-    assert tag(several) == "[writers: tuning (no split), seeds 101,202]"
+def test_summary_of_seeds_from_both_sets_names_both():
+    def fig(seed, writers):
+        return {"seed": seed, "pages": 4, "writers": {"set": writers, "said": writers_said(writers)},
+                "target_values": dict(GOOD), "fields": {}, "no_clerk": {}}
+    doc = summary([fig(1, "heldout"), fig(2, "heldout")])
+    assert doc["writers"] == {"set": "heldout", "said": HELDOUT}
+    doc = summary([fig(1, "heldout"), fig(2, "tuning")])
+    assert doc["writers"] == {"set": "heldout+tuning", "said": f"{HELDOUT} / {TUNING}"}
+    assert tag(doc) == "[writers: heldout+tuning, seeds 1,2]"
+
+
+def test_fonts_fallen_back_on_are_noted():
+    manifest = {"writers": {"set": "heldout", "font_fallback": {
+        "latin": "IPAex Mincho: none of the set's handwriting fonts is installed (make fonts)",
+        "ja": "IPAex Mincho: none of the set's handwriting fonts is installed (make fonts)"}}}
+    assert font_fallback_notes(manifest) == [
+        "writers: heldout, ja script: IPAex Mincho: none of the set's handwriting fonts is installed (make fonts)",
+        "writers: heldout, latin script: IPAex Mincho: none of the set's handwriting fonts is installed (make fonts)"]
+    assert font_fallback_notes({"writers": {"set": "heldout", "font_fallback": {}}}) == []
+
+
+def _need_heldout_digits() -> None:
+    p = handwriting.heldout_digits_path()
+    if not p.is_file():
+        pytest.skip(f"held-out writers' digits are not installed ({p}): `make fonts` fetches them")
+
+
+def test_heldout_without_its_material_stops_before_anything_is_touched(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTAKE_FONT_CACHE", str(tmp_path / "empty-cache"))
+    out = tmp_path / "bench"
+    out.mkdir()
+    (out / "keep").write_text("an earlier run")
+    for call in (lambda: run(out, pages=1, baseline=False, writers="heldout"),
+                 lambda: run(out, pages=1, baseline=False),                          # heldout is the default
+                 lambda: run_seeds(out, [1, 2], pages=1, baseline=False, writers="heldout")):
+        with pytest.raises(SimulateError) as err:
+            call()
+        assert "heldout writers" in str(err.value) and "make fonts" in err.value.hint
+        assert "--writers tuning" in err.value.hint
+    assert (out / "keep").read_text() == "an earlier run", "out_dir emptied before the check"
+    with pytest.raises(ValueError, match="writers must be one of"):
+        run(out, pages=1, baseline=False, writers="both")
+
+
+def test_cli_heldout_without_its_material_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTAKE_FONT_CACHE", str(tmp_path / "empty-cache"))
+    home, out = tmp_path / "home", tmp_path / "bench"
+    assert CliRunner().invoke(main, ["--home", str(home), "init"]).exit_code == 0
+    for extra in ([], ["--writers", "heldout"], ["--seeds", "1,2"]):
+        r = CliRunner().invoke(main, ["--home", str(home), "bench", "--pages", "1", "--no-baseline",
+                                      "--out", str(out), *extra])
+        assert r.exit_code == SimulateError.exit_code == 1, r.output
+        assert r.exception is None or isinstance(r.exception, SystemExit), r.exception   # no traceback
+        assert "error: cannot bench the heldout writers" in r.output and "make fonts" in r.output
+        assert "Traceback" not in r.output
+    assert not out.exists()
 
 
 def test_summary_table_names_writers_seeds_and_tuning():
     def fig(seed, **bad):
         v = dict(GOOD, **bad)
-        return {"seed": seed, "pages": 200, "writers": {"set": "heldout", "said": writers_said("heldout"),
-                                                         "simulator_split": True},
+        return {"seed": seed, "pages": 200, "writers": {"set": "heldout", "said": writers_said("heldout")},
                 "target_values": v, "no_clerk": {"submissions": 120, "no_clerk": 30, "no_clerk_right": 29,
                                                  "no_clerk_wrong": 1}}
     per = [fig(101), fig(202, marks_accepted=0.9)]
@@ -140,8 +199,7 @@ def test_summary_table_names_writers_seeds_and_tuning():
            "per_seed": per, "targets": worst_of({f["seed"]: f["target_values"] for f in per}),
            "by_mark_style_pooled": {}}
     out = summary_table(doc)
-    assert out.splitlines()[0].endswith("writers: heldout (fonts/digits/mark styles never used in tuning), "
-                                        "seeds 101, 202")
+    assert out.splitlines()[0].endswith(f"writers: {HELDOUT}, seeds 101, 202")
     assert "tuned on seeds 7 and 11" in out
     seed_rows = [line.split() for line in out.splitlines() if line.strip().startswith(("101 ", "202 "))]
     assert [r[0] for r in seed_rows] == ["101", "202"] and seed_rows[0][-2:] == ["30/120", "29"]
@@ -151,17 +209,21 @@ def test_summary_table_names_writers_seeds_and_tuning():
 
 @pytest.mark.slow
 def test_cli_several_seeds_tiny_run(tmp_path):
+    """The tuning writers, asked for: runs without `make fonts` (CI)."""
     pytest.importorskip("mlxtend")
     home, out = tmp_path / "home", tmp_path / "bench"
     assert CliRunner().invoke(main, ["--home", str(home), "init"]).exit_code == 0
     r = CliRunner().invoke(main, ["--home", str(home), "bench", "--pages", "4", "--no-baseline", "--workers", "1",
-                                  "--profiles", "clean", "--seeds", "101,202", "--out", str(out)],
+                                  "--profiles", "clean", "--seeds", "101,202", "--out", str(out),
+                                  "--writers", "tuning"],
                            catch_exceptions=False)
     assert r.exit_code == 0, r.output
     doc = json.loads((out / "bench.json").read_text(encoding="utf-8"))
     assert doc["seeds"] == [101, 202] and [f["seed"] for f in doc["per_seed"]] == [101, 202]
-    said = writers_said("heldout") if simulator_has_writer_split() else NO_SPLIT
-    assert doc["writers"]["said"] == said and doc["writers"]["requested"] == "heldout"
+    said = TUNING
+    assert doc["writers"] == {"set": "tuning", "said": said}
+    assert all(f["writers"] == doc["writers"] for f in doc["per_seed"])
+    assert "[writers: tuning, seeds 101,202]" in r.output and "[writers: tuning, seed 101]" in r.output
     assert "tuned on seeds 7 and 11" in doc["tuned_on"]
     # The document agrees with the API: worst-of judging recomputed from its own per-seed figures.
     assert doc["targets"] == json.loads(json.dumps(worst_of({f["seed"]: target_values(f) for f in doc["per_seed"]})))
@@ -178,3 +240,26 @@ def test_cli_several_seeds_tiny_run(tmp_path):
 
     bad = CliRunner().invoke(main, ["--home", str(home), "bench", "--seed", "1", "--seeds", "2,3"])
     assert bad.exit_code == 2 and "not both" in bad.output
+
+
+@pytest.mark.slow
+def test_cli_heldout_is_the_default_and_named(tmp_path):
+    """What `intake bench` reports on unless told otherwise; needs `make fonts`."""
+    pytest.importorskip("mlxtend")
+    _need_heldout_digits()
+    home, out = tmp_path / "home", tmp_path / "bench"
+    assert CliRunner().invoke(main, ["--home", str(home), "init"]).exit_code == 0
+    r = CliRunner().invoke(main, ["--home", str(home), "bench", "--pages", "1", "--no-baseline", "--workers", "1",
+                                  "--profiles", "clean", "--seed", "101", "--out", str(out)],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    doc = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+    assert doc["writers"] == {"set": "heldout", "said": HELDOUT} == doc["per_seed"][0]["writers"]
+    assert f"intake bench  writers: {HELDOUT}, seed 101  4 pages  1 workers" in r.output.splitlines()
+    assert "[writers: heldout, seed 101]" in r.output
+    truth = [json.loads(line) for line in (out / "corpus" / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {rec["writer"]["set"] for rec in truth} == {"heldout"}
+    # fonts not installed are written in IPAex Mincho: the notes say so, and only then
+    fallback = handwriting.font_fallback("heldout")
+    noted = [n for n in doc["per_seed"][0]["notes"] if n.startswith("writers: heldout, ")]
+    assert [n.split(",")[1].split()[0] for n in noted] == sorted(fallback)

@@ -75,8 +75,7 @@ def _row(name: str, t: Tally, chars: bool = False) -> str:
 
 
 def _writers_doc(r: BenchResult) -> dict:
-    return {"set": r.writers, "requested": r.writers_requested, "simulator_split": r.writer_split,
-            "said": r.writers_said}
+    return {"set": r.writers, "said": r.writers_said}
 
 
 def provenance(f: dict) -> str:
@@ -89,9 +88,7 @@ def provenance(f: dict) -> str:
 def tag(f: dict) -> str:
     """The short form each sub-table's header carries."""
     seeds = f.get("seeds") or [f["seed"]]
-    w = f["writers"]
-    name = w["set"] + ("" if w.get("simulator_split", True) else " (no split)")
-    return f"[writers: {name}, seed{'s' if len(seeds) > 1 else ''} {','.join(str(s) for s in seeds)}]"
+    return f"[writers: {f['writers']['set']}, seed{'s' if len(seeds) > 1 else ''} {','.join(str(s) for s in seeds)}]"
 
 
 def figures(r: BenchResult) -> dict:
@@ -182,9 +179,7 @@ def summary(per_seed: list[dict]) -> dict:
         raise ValueError("no seeds")
     said = sorted({f["writers"]["said"] for f in per_seed})
     sets = sorted({f["writers"]["set"] for f in per_seed})
-    writers = dict(per_seed[0]["writers"]) if len(said) == 1 else \
-        {"set": "+".join(sets), "requested": per_seed[0]["writers"]["requested"],
-         "simulator_split": all(f["writers"]["simulator_split"] for f in per_seed), "said": " / ".join(said)}
+    writers = dict(per_seed[0]["writers"]) if len(said) == 1 else {"set": "+".join(sets), "said": " / ".join(said)}
     seeds = [f["seed"] for f in per_seed]
     styles = _sum_tallies([f["fields"].get("by_mark_style", {}) for f in per_seed])
     order = [k for f in per_seed for k in f["fields"].get("by_mark_style", {})]

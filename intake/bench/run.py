@@ -6,8 +6,10 @@
 1. intake.simulate.simulate writes returns of survey (2 pages), request and reply-slip through
    every channel, with truth.jsonl (respondents enough for `pages` pages), in the hands of the
    chosen writer set: "heldout" (fonts, MNIST digit samples and mark styles no tuning ever saw) or
-   "tuning" (the writers the recogniser's thresholds were tuned with, on seeds TUNED_ON_SEEDS). A
-   simulator without the writer split only has the tuning writers; the result says so.
+   "tuning" (the writers the recogniser's thresholds were tuned with, on seeds TUNED_ON_SEEDS). The
+   heldout set needs its material (`make fonts`: mnist-heldout.npz and the fonts, in the font cache);
+   without its digits the run stops before anything is written (SimulateError, the fix named), and
+   without its fonts the simulator writes in IPAex Mincho and the result's notes say so.
 2. A fresh workspace under out_dir/ws holding the office's respondent list (as printing personalised
    forms records it); the files are copied into its inbox and
    intake.ingest.process(ws, workers=2) runs once, timed (processing only: simulation and
@@ -25,7 +27,6 @@ With several seeds (run_seeds) each seed's corpus and workspace go to out_dir/se
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import shutil
@@ -48,22 +49,37 @@ _WRITERS_SAID = {
     "heldout": "heldout (fonts/digits/mark styles never used in tuning)",
     "tuning": "tuning (the writers the thresholds were tuned with)",
 }
-NO_SPLIT = "tuning (simulator has no writer split)"
 
 
-def simulator_has_writer_split(simulate_fn=None) -> bool:
-    """Whether intake.simulate.simulate takes `writers=` (the writer split)."""
-    if simulate_fn is None:
-        from intake.simulate import simulate as simulate_fn
-    try:
-        return "writers" in inspect.signature(simulate_fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def writers_said(writers: str, split: bool = True) -> str:
+def writers_said(writers: str) -> str:
     """How a table names the writer set its figures come from."""
-    return _WRITERS_SAID[writers] if split else NO_SPLIT
+    return _WRITERS_SAID[writers]
+
+
+def require_writers(writers: str) -> None:
+    """Before anything is simulated or emptied: `writers` names a set, and its material is installed
+    (the heldout set's digits come from `make fonts`; never replaced by the tuning writers' digits)."""
+    from intake.simulate.handwriting import require_digits
+    from intake.simulate.writers import FETCH_HINT, SimulateError
+
+    if writers not in WRITER_SETS:
+        raise ValueError(f"writers must be one of {', '.join(WRITER_SETS)}, not {writers!r}")
+    try:
+        require_digits(writers)
+    except SimulateError as exc:
+        if writers != "heldout":
+            raise
+        raise SimulateError(f"cannot bench the heldout writers: {exc.args[0]}",
+                            hint=f"{FETCH_HINT}; or bench the tuning writers (--writers tuning), "
+                                 "which is no test of generalisation") from exc
+
+
+def font_fallback_notes(manifest: dict) -> list[str]:
+    """Notes for the scripts a corpus wrote in IPAex Mincho because none of its set's fonts is installed
+    (the simulator's manifest, simulate.json)."""
+    w = manifest.get("writers", {})
+    return [f"writers: {w.get('set')}, {script} script: {why}"
+            for script, why in sorted(w.get("font_fallback", {}).items())]
 
 
 @dataclass
@@ -102,14 +118,12 @@ class BenchResult:
     baseline: BaselineResult | None = None
     simulate_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
-    writers: str = "tuning"                 # the writer set the corpus was written by
-    writers_requested: str = "tuning"
-    writer_split: bool = False              # the simulator took writers= (else: its only writers, tuning)
+    writers: str = field(kw_only=True)      # the writer set the corpus was written by (WRITER_SETS)
     submissions: list[SubmissionOutcome] = field(default_factory=list)
 
     @property
     def writers_said(self) -> str:
-        return writers_said(self.writers, self.writer_split)
+        return writers_said(self.writers)
 
     @property
     def tallies(self) -> Tallies:
@@ -268,13 +282,10 @@ def run(out_dir: Path, *, pages: int = 200, workers: int = 2, seed: int = 2026, 
     from intake.form import load_forms
     from intake.ingest import process
     from intake.simulate import PROFILES, read_truth, simulate
-    from intake.simulate.corpus import OFFICE_LIST
+    from intake.simulate.corpus import MANIFEST, OFFICE_LIST
     from intake.workspace import default_forms_dir, init
 
-    if writers not in WRITER_SETS:
-        raise ValueError(f"writers must be one of {', '.join(WRITER_SETS)}, not {writers!r}")
-    split = simulator_has_writer_split(simulate)
-    extra = {"writers": writers} if split else {}
+    require_writers(writers)
     out_dir = Path(out_dir)
     all_forms = load_forms(forms_dir or default_forms_dir())
     forms = [all_forms[f] for f in FORMS if f in all_forms]
@@ -285,20 +296,17 @@ def run(out_dir: Path, *, pages: int = 200, workers: int = 2, seed: int = 2026, 
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     log(f"simulating {n} respondents x {len(forms)} forms through {len(profiles)} channels (seed {seed}, "
-        f"writers: {writers_said(writers, split)})")
+        f"writers: {writers_said(writers)})")
     t0 = time.monotonic()
-    truth_path = simulate(forms, sim_dir, n, seed=seed, profiles=profiles, workers=workers, **extra)
+    truth_path = simulate(forms, sim_dir, n, seed=seed, profiles=profiles, workers=workers,
+                          writers=writers)
     sim_s = time.monotonic() - t0
     records = read_truth(truth_path)
-    notes: list[str] = []
-    if not split and writers != "tuning":
-        notes.append(f"writers: {writers} was asked for, but the simulator has no writer split: "
-                     "the figures come from the tuning writers")
-    sets = {(r.get("writer") or {}).get("set") for r in records} - {None}
-    effective = writers if split else "tuning"
-    if split and sets and sets != {writers}:
+    notes = font_fallback_notes(json.loads((sim_dir / MANIFEST).read_text(encoding="utf-8")))
+    sets = {str((r.get("writer") or {}).get("set")) for r in records}
+    if sets != {writers}:
         notes.append(f"the truth names writer set(s) {', '.join(sorted(sets))}, not only {writers}")
-    if effective == "tuning" and seed in TUNED_ON_SEEDS:
+    if writers == "tuning" and seed in TUNED_ON_SEEDS:
         notes.append(f"seed {seed} with the tuning writers is what the thresholds were tuned on: not a test "
                      "of generalisation")
 
@@ -316,7 +324,7 @@ def run(out_dir: Path, *, pages: int = 200, workers: int = 2, seed: int = 2026, 
     stored = stored_pages(ws.db_path)
     page_out, field_out = compare(records, stored, kinds)
     result = BenchResult(seed, page_out, field_out, proc_s, workers, simulate_seconds=sim_s, notes=notes,
-                         writers=effective, writers_requested=writers, writer_split=split,
+                         writers=writers,
                          submissions=submission_outcomes(records, stored, field_out))
     if baseline:
         log(f"baseline: full-page tesseract -l jpn, {baseline_parallel} at a time")
@@ -333,6 +341,7 @@ def run_seeds(out_dir: Path, seeds, **kw) -> list[BenchResult]:
         raise ValueError("no seeds given")
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"a seed is given twice: {seeds}")
+    require_writers(kw.get("writers", "heldout"))
     out_dir = Path(out_dir)
     if len(seeds) == 1:
         return [run(out_dir, seed=seeds[0], **kw)]

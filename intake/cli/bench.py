@@ -38,8 +38,8 @@ def parse_seeds(seed: int | None, seeds: str | None) -> list[int]:
 @click.option("--seeds", default=None, metavar="A,B,...",
               help="Several seeds in one run, e.g. 101,202,303,404: a row per seed, targets judged on the worst.")
 @click.option("--writers", default="heldout", show_default=True, type=click.Choice(["heldout", "tuning"]),
-              help="heldout: fonts, digit samples and mark styles no tuning ever saw; tuning: the writers the "
-                   "thresholds were tuned with.")
+              help="heldout: fonts, digit samples and mark styles no tuning ever saw (installed by `make fonts`; "
+                   "without them: error, exit 1); tuning: the writers the thresholds were tuned with.")
 @click.option("--profiles", default=None, help="Comma-separated channels (default: every one; see "
                                                   "`intake simulate --list-profiles`).")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
