@@ -36,7 +36,12 @@ def main(argv=None) -> int:
     ap.add_argument("--show-errors", action="store_true")
     ap.add_argument("--dump", type=Path, default=None, help="write every field's outcome and confidence (JSONL)")
     ap.add_argument("--no-align", action="store_true", help="skip the per-field local alignment")
+    ap.add_argument("--no-second-opinion", action="store_true",
+                    help="digits by the digit model alone (what the PP-OCR second reader adds)")
     a = ap.parse_args(argv)
+    if a.no_second_opinion:
+        from intake.recognize import digits
+        digits.SECOND_WEIGHT = 0.0          # p^0 = 1: the recogniser's vote counts for nothing
     forms = load_forms(default_forms_dir())
     ws = a.bench_dir / "ws"
     conn = sqlite3.connect(str(ws / "intake.db"))
