@@ -136,3 +136,18 @@ def test_ink_over_an_unmarked_label_goes_to_review(tmp_path, how):
     P.tick(clean, g.boxes[1], rng)
     ok = read(clean, tmp_path, how)["region"]
     assert ok.value == g.field.options[1].key and not ok.needs_review
+
+
+@pytest.mark.parametrize("how", ["204x98", "204x196"])
+def test_a_tick_beside_the_box_is_never_read_as_no_answer(tmp_path, how):
+    """A tick that missed its box (drawn over it, above the option's cell: in no box, strip or label) is ink
+    no mark explains: the question goes to review instead of being accepted as unanswered."""
+    img = blank("request", 1).copy()
+    g = layout(FORMS["request"]).field("region")
+    box, cell = g.boxes[1], g.cells[1]
+    pts = np.array([(P.p(box.x - 0.5), P.p(cell.y - 0.9)), (P.p(box.x + 1.0), P.p(cell.y - 0.2)),
+                    (P.p(box.x1 + 1.5), P.p(cell.y - 1.4))], np.int32)
+    cv2.polylines(img, [pts], False, 0, 4, cv2.LINE_AA)
+    P.tick(img, layout(FORMS["request"]).field("process").boxes[0], np.random.default_rng(3))  # not a blank page
+    got = read(img, tmp_path, how)["region"]
+    assert got.needs_review and "no mark explains" in got.reason, (got.value, got.reason)

@@ -25,6 +25,12 @@ form does not have (blank.py):
   label leaves 15-33 mm². An option that reads empty with LABEL_INK_MM2 or more over its label is unsure: the
   strips missed a circle (open, small, tilted), or the writer struck the label through (二重線) — a clerk
   decides, the machine never guesses either way.
+* ink no mark explains — every added stroke round the options (FIELD_MARGIN_MM), outside the boxes, must touch
+  the cell of an option read as marked or the box of a dense mark/correction; otherwise (a circle the strips
+  missed, a tick beside the box, a note) the question goes to review at UNEXPLAINED_MM2. On seeds 7 and 11's
+  tuning writers (1,200 choice fields) it fired on 3 fields, all already in review for other reasons.
+* struck labels — a box marked by a tick, cross or fill with LABEL_MARKED_MM2 of ink over its label (tuning
+  writers' ticks overshoot there by at most 2.23 mm²) goes to review: the option may have been struck out.
 * corrections — a scribbled-out box is as dense as a filled one (fill 0.93-1.0 both), so it read
   as a second mark. What tells them apart is the ring: added ink from the box edge to RING_MM
   outside it (the blank's grown outline excluded). Measured on the seed-7 corpus, options with
@@ -53,7 +59,7 @@ import cv2
 import numpy as np
 
 from intake.form.layout import FieldGeom, Rect
-from intake.recognize.canon import px, rect_slices
+from intake.recognize.canon import grow, px, rect_slices
 from intake.recognize.ink import added_ink, ratio
 from intake.recognize.types import FieldReading
 
@@ -76,6 +82,9 @@ GREY_SHARE = 0.08        # grey fill beyond the black: pencil scribbles +0.10..+
 LABEL_GAP_MM = 0.6       # the label starts this far right of the box
 LABEL_INK_MM2 = 2.0      # ink over an unmarked option's label: seed 7's tuning writers left <= 1.14 mm² there
                          # (ticks overshooting), circles 15-33 mm²; anything that much is not explained -> review
+LABEL_MARKED_MM2 = 3.0   # ... beside a box marked by a tick, cross or fill (tuning: <= 2.23 mm², overshooting ticks)
+FIELD_MARGIN_MM = 1.5    # how far round the options unexplained ink is looked for
+UNEXPLAINED_MM2 = 2.0    # ink no accepted mark explains (see unexplained_mm2): more -> review
 RING_MM = 1.0            # how far outside the box a scribble's zigzag is looked for
 RING_MIN_PX = 12         # scribbles measured >= 17 px, pen fills 0 (see the module docstring)
 CORRECTED_CONF = 0.75
@@ -177,6 +186,35 @@ def ring_px(canon: np.ndarray, blank: np.ndarray, box: Rect) -> int:
     return int(mask.sum() - inside.sum())
 
 
+def unexplained_mm2(canon: np.ndarray, blank: np.ndarray, cells: list[Rect], boxes: list[Rect],
+                    explained: list[Rect]) -> float:
+    """Added ink (mm²) round the field's options that touches none of the `explained` rectangles (the cells
+    of the options read as marked, the boxes of dropped corrections): a circle the strips missed, a mark
+    beside the boxes, a note. Whole strokes count: a circle round a marked option that runs past its cell is
+    still that option's."""
+    x0, y0 = min(c.x for c in cells), min(c.y for c in cells)
+    x1, y1 = max(c.x1 for c in cells), max(c.y1 for c in cells)
+    region = Rect(x0 - FIELD_MARGIN_MM, y0 - FIELD_MARGIN_MM, x1 - x0 + 2 * FIELD_MARGIN_MM,
+                  y1 - y0 + 2 * FIELD_MARGIN_MM)
+    mask = added_ink(canon, blank, region)
+    ys, xs = rect_slices(region, canon.shape)
+    for b in boxes:          # inside a box the fill measure judges (and forgives a smeared outline)
+        by, bx = rect_slices(b, canon.shape)
+        mask[max(0, by.start - ys.start):max(0, by.stop - ys.start), max(0, bx.start - xs.start):
+             max(0, bx.stop - xs.start)] = False
+    if not mask.any():
+        return 0.0
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = np.ones(n, bool)
+    keep[0] = False
+    for r in explained:
+        ry, rx = rect_slices(r, canon.shape)
+        sub = lab[max(0, ry.start - ys.start):max(0, ry.stop - ys.start), max(0, rx.start - xs.start):
+                  max(0, rx.stop - xs.start)]
+        keep[np.unique(sub)] = False
+    return float(stats[keep, cv2.CC_STAT_AREA].sum()) / PX_PER_MM ** 2
+
+
 def resolve_corrections(marked: list[str], dense: dict[str, int]) -> tuple[list[str], str | None, bool]:
     """(marks kept, note, needs review) given the marked keys and {dense key: ring px}."""
     scribbly = [k for k, ring in dense.items() if ring >= RING_MIN_PX]
@@ -194,7 +232,7 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
     f = g.field
     marked, unsure, confs = [], [], []
     dense: dict[str, int] = {}
-    circled, filled, light, smudged = [], [], [], []
+    circled, filled, light, smudged, struck = [], [], [], [], []
     for opt, box, cell in zip(f.options, g.boxes, g.cells):
         m = measure(canon, blank, box, cell)
         fill, arcs = m[0], max(m[1], m[2])
@@ -203,6 +241,8 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
         if state == "empty" and faint >= NOISE_FILL:
             state, conf = "unsure", 0.3
         confs.append(conf)
+        if state == "marked" and fill >= MARK_FILL and arcs < CIRCLE_MM and m[3] >= LABEL_MARKED_MM2:
+            struck.append(opt.key)              # a box mark and writing over its label: struck out (二重線)?
         if state == "marked":
             marked.append(opt.key)
             ring = ring_px(canon, blank, box) if fill >= HALF_DENSE or faint >= DENSE_FAINT else 0
@@ -233,6 +273,13 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
         # Ticks beside a half-filled box whose ink runs over the edge: a pencil scribble (a correction)
         # thinned by the fax, or a heavy mark; the clerk decides.
         reasons.append("scribbled-out box or a mark? " + ", ".join(smudged))
+    if struck:
+        reasons.append("a mark and writing over its label (struck out?): " + ", ".join(struck))
+    keys = [o.key for o in f.options]
+    explained = [g.cells[keys.index(k)] for k in marked] + [grow(g.boxes[keys.index(k)], RING_MM) for k in dense]
+    stray = unexplained_mm2(canon, blank, list(g.cells), list(g.boxes), explained)
+    if stray >= UNEXPLAINED_MM2:
+        reasons.append(f"ink that no mark explains ({stray:.0f} mm²)")
     if circled and filled:
         # A writer who circles does not fill boxes; a filled box beside their circles is a scribbled-out
         # correction far more often (a pencil scribble thinned by a 204x98 fax has no ring to show it).

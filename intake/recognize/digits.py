@@ -4,7 +4,9 @@ Box extraction is here; the classifier is intake.recognize.digits_model (a train
 model) when it is installed, tesseract PSM 10 otherwise. The model's box probabilities go to
 intake.recognize.expect, which picks the field's value and its posterior (with Japan Post's codes or
 the calendar as the prior where the field's rule names one); the probabilities travel with the reading
-so the ingest stage can weigh them again against the office's respondent list.
+so the ingest stage can weigh them again against the office's respondent list. Where the model alone is nearly
+but not quite sure, a second, independent reader (PP-OCRv6 restricted to 0-9, over the written digits laid side
+by side: second_opinion) is asked, and the field is accepted when the two together reach SECOND_ACCEPT.
 A box is empty unless its added ink (blank form excluded, specks dropped) covers at least
 DIGIT_FILL of the box interior: a written digit covers 0.06-0.25 of it, fax noise < 0.01.
 Empty boxes between written ones -> review (a digit may have been missed), and so does ink beside
