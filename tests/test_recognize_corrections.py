@@ -151,3 +151,17 @@ def test_a_tick_beside_the_box_is_never_read_as_no_answer(tmp_path, how):
     P.tick(img, layout(FORMS["request"]).field("process").boxes[0], np.random.default_rng(3))  # not a blank page
     got = read(img, tmp_path, how)["region"]
     assert got.needs_review and "no mark explains" in got.reason, (got.value, got.reason)
+
+
+@pytest.mark.parametrize("how", ["204x98", "204x196"])
+def test_a_circle_hugging_the_box_is_not_an_empty_answer(tmp_path, how):
+    """A circle drawn tight round the box alone lies on its outline (masked as the blank form's ink) and crosses
+    neither strip of the cell: the ink just outside the empty box sends the question to review."""
+    img = blank("request", 1).copy()
+    g = layout(FORMS["request"]).field("region")
+    box = g.boxes[2]
+    cv2.ellipse(img, (P.p(box.x + box.w / 2), P.p(box.y + box.h / 2)), (P.p(box.w / 2 + 0.5), P.p(box.h / 2 + 0.5)),
+                0, 0, 360, 0, 3, cv2.LINE_AA)
+    P.tick(img, layout(FORMS["request"]).field("process").boxes[0], np.random.default_rng(3))  # not a blank page
+    got = read(img, tmp_path, how)["region"]
+    assert got.needs_review, (got.value, got.reason)

