@@ -7,13 +7,38 @@ yet is reported as such rather than skipped silently.
 from __future__ import annotations
 
 import importlib.resources
+import shutil
 import time
 from pathlib import Path
 from typing import Callable
 
+from intake.errors import WorkspaceError
 from intake.workspace import Workspace, init
 
 SAMPLE_RESPONDENTS = "sample_respondents.csv"
+DEMO_MARK = ".intake-demo"          # a workspace the demo made (and may set aside next time)
+
+
+class DemoWorkspaceError(WorkspaceError):
+    """The demo was pointed at a folder that holds something other than an earlier demo (exit code 2)."""
+
+
+def fresh_workspace(root: Path) -> Path | None:
+    """Each demo tells the whole story from an empty workspace: an earlier demo's workspace is kept aside as
+    `<root>.previous` (replacing an older one), never mixed into the new run (a second run on the same
+    workspace counted the first run's files as duplicates and its clerk's work as automatic). A folder that
+    an earlier demo did not make is never moved. Returns where the earlier demo went, or None."""
+    root = Path(root)
+    if not root.exists() or not any(root.iterdir()):
+        return None
+    if not (root / DEMO_MARK).exists():
+        raise DemoWorkspaceError(f"{root} is not empty and was not made by `intake demo`: the demo needs a "
+                                 "workspace of its own", hint="intake --home demo demo   (or an empty folder)")
+    aside = root.with_name(root.name + ".previous")
+    if aside.exists():
+        shutil.rmtree(aside)
+    root.rename(aside)
+    return aside
 
 
 def sample_respondents_path() -> Path:
@@ -26,7 +51,11 @@ def run_demo(ws: Workspace, *, echo: Callable[[str], None] = print, seed: int = 
     from intake.render import read_respondents_csv, render_batch, render_templates
 
     t0 = time.monotonic()
+    aside = fresh_workspace(ws.root)
+    if aside is not None:
+        echo(f"[0] the previous demo's workspace is kept as {aside}; this run starts from an empty one")
     ws = init(ws.root)
+    (ws.root / DEMO_MARK).write_text("made by intake demo: the next demo sets it aside\n", encoding="utf-8")
     forms = load_forms(ws.forms_path())
     out = ws.output
     summary: dict = {}
