@@ -68,10 +68,11 @@ def read_fields(form: FormDef, page: int, canon: np.ndarray, align: bool = True)
     blank = blank_mask(form, page, lang)
     aligner = Aligner(canon, blank_ink(form, page, lang)) if align else None
     out: list[FieldReading | None] = []
-    views, text_jobs = [], []
+    crops, text_jobs = [], []
     for g in layout(form).pages[page - 1].fields:
         view = aligner.align(g.area)[0] if aligner else canon
-        views.append(view)
+        ys, xs = rect_slices(grow(g.area, CROP_MARGIN_MM), view.shape)
+        crops.append(view[ys, xs].copy())      # now: the aligner moves the next field's region in the same image
         try:
             if g.field.kind == "text":       # read below, all the page's lines in batched calls
                 text_jobs.append((len(out), prepare_text(g, view, blank)))
@@ -92,10 +93,9 @@ def read_fields(form: FormDef, page: int, canon: np.ndarray, align: bool = True)
             for i, j in text_jobs:
                 out[i] = _empty_reading(j.g, f"reader failed: {type(exc).__name__}: {exc}")
     done = []
-    for g, view, r in zip(layout(form).pages[page - 1].fields, views, out):
+    for crop, r in zip(crops, out):
         assert r is not None
-        ys, xs = rect_slices(grow(g.area, CROP_MARGIN_MM), view.shape)
-        r.crop = view[ys, xs].copy()
+        r.crop = crop
         done.append(r)
     return done
 
