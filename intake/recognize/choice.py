@@ -182,14 +182,19 @@ def _judge(fill: float, top: float, bottom: float, label: float = 0.0) -> tuple[
     return "empty", 0.8 + 0.2 * (1 - fill / NOISE_FILL)
 
 
+def _part(a: np.ndarray, region: tuple[slice, slice], r: Rect, shape: tuple[int, ...]) -> np.ndarray:
+    """The view of `a` (an array over the page slices `region` of a page of `shape`) covering rectangle r."""
+    ys, xs = region
+    ry, rx = rect_slices(r, shape)
+    return a[max(0, ry.start - ys.start):max(0, ry.stop - ys.start), max(0, rx.start - xs.start):
+             max(0, rx.stop - xs.start)]
+
+
 def ring_px(canon: np.ndarray, blank: np.ndarray, box: Rect) -> int:
     """Added ink between the box edge and RING_MM outside it (a scribble runs over the edge)."""
     outer = Rect(box.x - RING_MM, box.y - RING_MM, box.w + 2 * RING_MM, box.h + 2 * RING_MM)
     mask = added_ink(canon, blank, outer)
-    ys, xs = rect_slices(outer, canon.shape)
-    iy, ix = rect_slices(box, canon.shape)
-    inside = mask[iy.start - ys.start:iy.stop - ys.start, ix.start - xs.start:ix.stop - xs.start]
-    return int(mask.sum() - inside.sum())
+    return int(mask.sum() - _part(mask, rect_slices(outer, canon.shape), box, canon.shape).sum())
 
 
 def unexplained_mm2(canon: np.ndarray, blank: np.ndarray, cells: list[Rect], boxes: list[Rect],
@@ -203,21 +208,16 @@ def unexplained_mm2(canon: np.ndarray, blank: np.ndarray, cells: list[Rect], box
     region = Rect(x0 - FIELD_MARGIN_MM, y0 - FIELD_MARGIN_MM, x1 - x0 + 2 * FIELD_MARGIN_MM,
                   y1 - y0 + 2 * FIELD_MARGIN_MM)
     mask = added_ink(canon, blank, region)
-    ys, xs = rect_slices(region, canon.shape)
+    where = rect_slices(region, canon.shape)
     for b in boxes:          # inside a box the fill measure judges (and forgives a smeared outline)
-        by, bx = rect_slices(b, canon.shape)
-        mask[max(0, by.start - ys.start):max(0, by.stop - ys.start), max(0, bx.start - xs.start):
-             max(0, bx.stop - xs.start)] = False
+        _part(mask, where, b, canon.shape)[:] = False
     if not mask.any():
         return 0.0
     n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     keep = np.ones(n, bool)
     keep[0] = False
     for r in explained:
-        ry, rx = rect_slices(r, canon.shape)
-        sub = lab[max(0, ry.start - ys.start):max(0, ry.stop - ys.start), max(0, rx.start - xs.start):
-                  max(0, rx.stop - xs.start)]
-        keep[np.unique(sub)] = False
+        keep[np.unique(_part(lab, where, r, canon.shape))] = False
     return float(stats[keep, cv2.CC_STAT_AREA].sum()) / PX_PER_MM ** 2
 
 

@@ -200,7 +200,9 @@ def recogniser(model: str = MODEL) -> Recogniser:
     return Recogniser(model)
 
 
+@functools.lru_cache(maxsize=1)
 def available() -> bool:
+    """Are the model files and onnxruntime installed (asked once per process: every page asks)."""
     try:
         model_files()
         import onnxruntime  # noqa: F401

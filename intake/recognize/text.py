@@ -55,7 +55,6 @@ LINE_PAD = 0.25            # white margin round a line, as a share of its ink he
 CORE_PX = 25               # a stroke this big is writing; smaller ones count only next to writing
 NEAR_SHARE = 0.5           # ... within this share of the line pitch
 MIN_ROW_SHARE = 0.25       # a row whose ink is lower than this share of the pitch holds no writing
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])")
 
 OCR_LANGS = {"ja": "jpn", "en": "eng", None: "jpn+eng"}   # tesseract fallback: None = the language is unclear
@@ -221,21 +220,12 @@ def read_texts(jobs: list[TextJob], lang: str | None = None, postal: str | None 
 
 
 def _pairs(lines: list[ppocr.LineReading]) -> list[tuple[str, float]]:
-    """The field's reading as (character, probability), lines joined by a newline (probability 1), look-alikes
-    settled and the spaces between Japanese characters dropped (tidy, character by character)."""
+    """The field's reading as (character, probability), look-alikes settled, lines joined by a newline
+    (probability 1). Spaces stay: the text goes through tidy, and no confidence counts them."""
     pairs: list[tuple[str, float]] = []
     for r in lines:
-        chars = settle_lookalikes(r.text)
-        row = [(c, p) for c, p in zip(chars, r.probs)]
-        kept = [(c, p) for k, (c, p) in enumerate(row)
-                if not (c.isspace() and 0 < k < len(row) - 1 and _JAPANESE.match(row[k - 1][0])
-                        and _JAPANESE.match(row[k + 1][0]))]
-        while kept and kept[0][0].isspace():
-            kept.pop(0)
-        while kept and kept[-1][0].isspace():
-            kept.pop()
-        if kept:
-            pairs += ([("\n", 1.0)] if pairs else []) + kept
+        if r.text.strip():
+            pairs += ([("\n", 1.0)] if pairs else []) + list(zip(settle_lookalikes(r.text), r.probs))
     return pairs
 
 
