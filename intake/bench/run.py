@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import Callable
 
 from intake.bench.baseline import BaselineResult, full_page_ocr
+from intake.simulate.writers import WRITER_SETS
 from intake.bench.compare import FieldOutcome, Tallies, hazard_flags, judge, mark_style, tally
 
 FORMS = ("survey", "request", "reply-slip")
 IDENTITY_KEYS = ("form", "version", "page", "respondent", "match")
 
-WRITER_SETS = ("heldout", "tuning")
 TUNED_ON_SEEDS = (7, 11)            # the recogniser's thresholds were tuned on these, with the tuning writers
 TUNED_ON = "thresholds in the recogniser were tuned on seeds 7 and 11 with the tuning writers"
 _WRITERS_SAID = {

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from intake.cli import main
+from intake.simulate.writers import WRITER_SETS
 
 DEFAULT_SEED = 2026
 
@@ -37,7 +38,7 @@ def parse_seeds(seed: int | None, seeds: str | None) -> list[int]:
               help=f"One simulator seed (default {DEFAULT_SEED}; the thresholds were tuned on seeds 7 and 11).")
 @click.option("--seeds", default=None, metavar="A,B,...",
               help="Several seeds in one run, e.g. 101,202,303,404: a row per seed, targets judged on the worst.")
-@click.option("--writers", default="heldout", show_default=True, type=click.Choice(["heldout", "tuning"]),
+@click.option("--writers", default="heldout", show_default=True, type=click.Choice(WRITER_SETS),
               help="heldout: fonts, digit samples and mark styles no tuning ever saw (installed by `make fonts`; "
                    "without them: error, exit 1); tuning: the writers the thresholds were tuned with.")
 @click.option("--profiles", default=None, help="Comma-separated channels (default: every one; see "

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from intake.cli import main
+from intake.simulate.writers import WRITER_SETS
 
 
 def _names(value: str) -> list[str]:
@@ -24,7 +25,7 @@ def _names(value: str) -> list[str]:
 @click.option("--lang", type=click.Choice(["ja", "en", "mix"]), default="ja", show_default=True,
               help="Language of the printed forms and the answers.")
 @click.option("--seed", default=0, show_default=True, help="Same seed, same bytes.")
-@click.option("--writers", type=click.Choice(["tuning", "heldout"]), default="tuning", show_default=True,
+@click.option("--writers", type=click.Choice(WRITER_SETS), default="tuning", show_default=True,
               help="Which writers fill the forms: 'tuning', the hands recognition thresholds are tuned on, or "
                    "'heldout', other handwriting fonts, other MNIST digits and other mark and correction styles, "
                    "never used in tuning (what the benchmark reports on; needs `make fonts`).")
