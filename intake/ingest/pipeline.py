@@ -462,21 +462,19 @@ class Pipeline:
         self.touched.update(touched)
         out.file_id = fid
         archive.move(item.path, dst, read_only=True)
-        self._sync_profiles(touched)
+        self._dispatch(touched)
         return out
 
-    def _sync_profiles(self, sids: set[str]) -> None:
-        """Accepted submissions flow into the respondent profile tables (idempotent, so a crash
-        before this point is repaired by the review desk's settle or the next run)."""
-        from intake.match import replies
-        from intake.review import profile
+    def _dispatch(self, sids: set[str]) -> None:
+        """Each touched submission goes to intake.dispatch: accepted ones into the profile tables,
+        reply slips to what they answer (idempotent, so a crash before this point is repaired by the
+        review desk's settle or the next run)."""
+        from intake import dispatch
 
         for sid in sids:
             row = self.conn.execute("SELECT status FROM submissions WHERE id=?", (sid,)).fetchone()
-            if row and row[0] == "accepted":
-                profile.sync(self.ws, sid)
             if row:
-                replies.on_stored(self.ws, sid)     # a reply slip updates its match on its own
+                dispatch.submission_settled(self.ws, sid, row[0])  # profiles, reply slips
 
     def _page_row(self, file_id: int, r: PageResult, placement: assemble.Placement | None) -> int:
         rd, ident = r.reading, r.reading.identity

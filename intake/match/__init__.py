@@ -6,7 +6,7 @@ coordinator's decisions. Letters for approved matches are in intake.letters.
     get_match(ws, match_id) -> Match ; history(ws, match_id) -> list[dict]
     approve(ws, match_id, who) ; reject(ws, match_id, why, who) ; add_match(ws, request, supplier, who)
     mark_sent(ws, match_id, who) ; close(ws, match_id, who, why=None)
-    replies.on_stored(ws, submission_id)                 called by ingest for each stored submission
+    replies.on_settled(ws, submission_id, status)        called through intake.dispatch for each settled submission
 """
 
 from intake.match.service import (  # noqa: F401

@@ -19,6 +19,12 @@ WHO = "reply slip"
 OUTCOME_KEYS = ("contacted", "visit", "trial_order", "satisfaction")
 
 
+def on_settled(ws: Workspace, submission_id: str, status: str) -> str | None:
+    """intake.dispatch handler: a reply slip updates its match whatever its status (a clerk may
+    still be confirming some of its fields; a later correction is picked up again)."""
+    return on_stored(ws, submission_id)
+
+
 def on_stored(ws: Workspace, submission_id: str) -> str | None:
     """If `submission_id` is a reply slip carrying a match id, record it on the match.
     Returns the match's state afterwards, or None when the submission is not a reply to a known match."""

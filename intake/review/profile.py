@@ -97,6 +97,11 @@ def _list(v: Any) -> list[str]:
     return list(v) if isinstance(v, list) else [str(v)]
 
 
+def on_settled(ws: Workspace, submission_id: str, status: str) -> str | None:
+    """intake.dispatch handler: an accepted submission flows into the profile tables."""
+    return sync(ws, submission_id) if status == "accepted" else None
+
+
 def sync(ws: Workspace, submission_id: str) -> str | None:
     """Write an accepted submission into the profile tables. Idempotent: running it again replaces
     the rows it wrote. Returns the factory id (survey), the request row id as text (request), or None."""

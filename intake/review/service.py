@@ -567,7 +567,7 @@ def settle(ws: Workspace, submission_id: str, who: str = "machine") -> str:
     """Recompute a submission's status: incomplete (pages missing), needs_review (something open)
     or accepted (nothing open). On becoming accepted its data flows into the profile tables.
     Returns the status. Safe to call any time (the ingest stage may call it too)."""
-    from intake.review import profile
+    from intake import dispatch
 
     with transaction(ws) as conn:
         sub = _submission(conn, submission_id)
@@ -586,11 +586,7 @@ def settle(ws: Workspace, submission_id: str, who: str = "machine") -> str:
             at = store_db.now()
             conn.execute("UPDATE submissions SET status=?, updated_at=? WHERE id=?", (status, at, submission_id))
             _audit(conn, submission_id, None, sub["status"], status, who, "status", at)
-    if status == "accepted":
-        profile.sync(ws, submission_id)
-    from intake.match import replies
-
-    replies.on_stored(ws, submission_id)  # a corrected reply slip updates its match too
+    dispatch.submission_settled(ws, submission_id, status)  # profiles, reply slips (intake.dispatch)
     return status
 
 
