@@ -107,10 +107,25 @@ def test_tuning_writers_are_drawn_as_they_always_were():
         fonts = handwriting.handwriting_fonts("ja", "tuning")
         font = fonts[int(b.integers(len(fonts)))]
         size, slant, right, tremor = b.uniform(0.85, 1.12), b.normal(0, 3), b.random() < 0.5, b.uniform(0.06, 0.2)
-        assert (w.pen.name, w.mark_style, w.font, w.size, w.slant_deg, w.right_align_numbers, w.tremor) == \
-            (pen, style, font, size, slant, right, tremor)
-        assert w.writers == "tuning" and w.hand == ws.MarkHand("tuning", style, "scribble")
+        assert (w.pen.name, w.font, w.size, w.slant_deg, w.right_align_numbers, w.tremor) == \
+            (pen, font, size, slant, right, tremor)
+        assert w.writers == "tuning"
+        if w.hand.varied:        # a varied hand comes from its own generator (seeded by the writer's tremor)
+            assert w.hand == ws.varied_tuning_hand(tremor) and w.mark_style == w.hand.style in ws.VARIED_MARKS
+        else:
+            assert w.hand == ws.MarkHand("tuning", style, "scribble") and w.mark_style == style
         assert a.random() == b.random()                      # and nothing else drawn
+
+
+def test_varied_tuning_hands_share_no_style_with_the_heldout_hands():
+    writers = [random_writer(np.random.default_rng(s), "ja") for s in range(400)]
+    varied = [w.hand for w in writers if w.hand.varied]
+    assert 0.4 < len(varied) / len(writers) < 0.6
+    assert {h.style for h in varied} == set(ws.VARIED_MARKS)
+    assert {h.correction for h in varied} == set(ws.VARIED_CORRECTIONS)
+    assert not set(ws.VARIED_MARKS) & set(ws.HELDOUT_MARKS)
+    assert not set(ws.VARIED_CORRECTIONS) & set(ws.HELDOUT_CORRECTIONS)
+    assert all(h.writers == "tuning" and 0.03 <= h.wobble <= 0.12 for h in varied)
 
 
 def test_heldout_mark_hands_come_from_their_own_distribution():
@@ -153,29 +168,33 @@ def test_every_mark_style_is_noted_and_drawn_on_its_own_option(forms, survey_bla
     form = forms["survey"]
     choice = [g for g in layout(form).pages[0].fields if g.field.kind == "choice"]
     quirks = Quirks(correction=0.7, double_mark=0.0, style_change=0.5)
-    seen_styles, seen_corrections = set(), set()
-    for seed in range(24):
+    seen_styles, seen_corrections, styles, corrections = set(), set(), set(), set()
+    for seed in range(40):
         rng = np.random.default_rng([seed, 99])
         answers = random_answers(form, rng)
         writer = random_writer(rng, "ja", writers)
         if writer.pen.name == "pencil":
             writer = replace(writer, pen=PENS["ballpoint"])        # this test counts ink, not faintness
         filled, truth, notes = fill_page(survey_blank, DPI, choice, answers, rng, writer, quirks=quirks)
+        styles |= set(writer.hand.styles)
+        corrections |= set(writer.hand.corrections)
         for g in choice:
             note, value = notes[g.key], truth[g.key]
             assert value == answers[g.key]                     # a correction never changes the value meant
-            assert note["style"] in ws.MARKS[writers]
+            assert note["style"] in writer.hand.styles
             seen_styles.add(note["style"])
             if "correction" in note:
-                assert note["correction"] in ws.CORRECTIONS[writers]
+                assert note["correction"] in writer.hand.corrections
                 seen_corrections.add(note["correction"])
                 assert not set(note["corrected"]) & set(value if isinstance(value, list) else [value])
             marked = set(value if isinstance(value, list) else [value] if value else []) | set(note.get("corrected", []))
             for opt, cell in zip(g.field.options, g.cells):
                 ink = _ink(filled, survey_blank, cell)
                 assert (ink > 20) == (opt.key in marked), (writers, seed, g.key, opt.key, ink, note)
-    assert seen_styles == set(ws.MARKS[writers])
-    assert seen_corrections == set(ws.CORRECTIONS[writers])
+    assert seen_styles == styles >= set(ws.MARKS[writers])
+    assert seen_corrections == corrections >= set(ws.CORRECTIONS[writers])
+    if writers == "tuning":
+        assert styles >= set(ws.VARIED_MARKS)
 
 
 @pytest.mark.slow

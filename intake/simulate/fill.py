@@ -73,8 +73,13 @@ def random_writer(rng: np.random.Generator, lang: str = "ja", writers: str = DEF
         if pen.name == "pencil":                           # this writer's pressure on the pencil
             pen = Pen("pencil", pen.width_mm, hand.pencil_darkness, pen.grain)
     font = handwriting.pick_font("", script, rng, writers)
-    return Writer(pen, style, font, script, size=float(rng.uniform(0.85, 1.12)), slant_deg=float(rng.normal(0, 3)),
-                  right_align_numbers=bool(rng.random() < 0.5), tremor=float(rng.uniform(0.06, 0.2)),
+    size, slant = float(rng.uniform(0.85, 1.12)), float(rng.normal(0, 3))
+    right, tremor = bool(rng.random() < 0.5), float(rng.uniform(0.06, 0.2))
+    if writers == "tuning":
+        varied = writer_sets.varied_tuning_hand(tremor)
+        if varied is not None:
+            hand, style = varied, varied.style
+    return Writer(pen, style, font, script, size=size, slant_deg=slant, right_align_numbers=right, tremor=tremor,
                   writers=writers, hand=hand)
 
 
@@ -317,6 +322,64 @@ def draw_circle_styled(sheet: Sheet, style: str, box: Rect, cell: Rect, pen: Pen
     sheet.stroke(pts + rng.normal(0, tremor * 0.1, pts.shape), pen, rng)
 
 
+# ── the varied tuning writers' marks (writers.VARIED_MARKS, VARIED_CORRECTIONS) ───────────────
+def _loop(cx: float, cy: float, rx: float, ry: float, hand: MarkHand, rng) -> np.ndarray:
+    """A freehand loop: radial wobble of 2-3 lobes, and the pen stops short or runs on (-25..+60 degrees)."""
+    start, turn = _u(rng, 0, 2 * np.pi), 2 * np.pi + np.deg2rad(_u(rng, -25, 60))
+    t = np.linspace(start, start + turn, 90)
+    k, phase = int(rng.integers(2, 4)), _u(rng, 0, 2 * np.pi)
+    r = 1 + hand.wobble * np.sin(k * t + phase) + np.linspace(0, _u(rng, -0.08, 0.05), t.size)
+    return np.stack([cx + rx * r * np.cos(t), cy + ry * r * np.sin(t)], axis=1)
+
+
+def draw_varied(sheet: Sheet, style: str, box: Rect, cell: Rect, pen: Pen, rng, tremor: float,
+                hand: MarkHand) -> None:
+    """The varied tuning writers' marks:
+    loop        a freehand loop round box and label (or the label), wobbling, open or running on
+    loop-small  a freehand loop tight round the box alone
+    loop-text   a flat loop round the label's text only
+    check-long  a check whose long arm runs out of the box over the label's start
+    slash       one diagonal stroke through the box
+    blot        a small solid blot in the box
+    fill-loose  a loose zigzag fill of 3-5 strokes"""
+    m = _margin(pen)
+    lab0, lab1 = label_span(sheet, box, cell)
+    if style in ("loop", "loop-small", "loop-text"):
+        if style == "loop":
+            x0, x1 = _round_box_and_label(sheet, box, cell, rng)
+            y0, y1 = cell.y + _u(rng, 0.1, 0.9), cell.y1 - _u(rng, 0.1, 0.9)
+        elif style == "loop-small":
+            pad = hand.loop_pad_mm * _u(rng, 0.8, 1.2)
+            x0, x1, y0, y1 = box.x - pad, box.x1 + pad, box.y - pad, box.y1 + pad
+        else:
+            x0, x1 = lab0 - _u(rng, 0.2, 0.8), min(cell.x1 - 0.1, lab1 + _u(rng, 0.2, 1.2))
+            y0, y1 = cell.y + _u(rng, 0.5, 1.1), cell.y1 - _u(rng, 0.5, 1.1)
+        pts = _loop((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2, hand, rng)
+        pts = _fit(pts, cell, m - 0.2)
+        sheet.stroke(pts + rng.normal(0, tremor * 0.1, pts.shape), pen, rng)
+    elif style == "check-long":
+        x, y, w, h = box.x, box.y, box.w, box.h
+        pts = np.array([(x + _u(rng, 0.05, 0.3) * w, y + _u(rng, 0.4, 0.65) * h),
+                        (x + _u(rng, 0.3, 0.5) * w, y + _u(rng, 0.85, 1.05) * h),
+                        (box.x1 + _u(rng, 1.0, 3.0), y - _u(rng, 0.3, 1.2))])
+        sheet.stroke(wobble(_fit(pts, cell, m), rng, tremor * 0.5), pen, rng)
+    elif style == "slash":
+        a = (box.x - _u(rng, -0.3, 0.5), box.y1 + _u(rng, -0.3, 0.5))
+        b = (box.x1 + _u(rng, -0.3, 0.6), box.y - _u(rng, -0.3, 0.6))
+        sheet.stroke(wobble(_fit(np.array([a, b]), cell, m), rng, tremor * 0.4), pen, rng, width_scale=1.2)
+    elif style == "blot":
+        side = box.w * _u(rng, 0.3, 0.55)
+        cx, cy = box.x + box.w / 2 + float(rng.normal(0, 0.3)), box.y + box.h / 2 + float(rng.normal(0, 0.3))
+        ys = np.linspace(cy - side / 2, cy + side / 2, int(rng.integers(4, 7)))
+        pts = [(cx - side / 2 + (side if i % 2 else 0), yy) for i, yy in enumerate(ys)]
+        sheet.stroke(wobble(np.array(pts), rng, tremor * 0.2), pen, rng, width_scale=1.8)
+    else:                                                       # fill-loose
+        r = box.inset(_u(rng, 0.2, 0.5))
+        ys = np.linspace(r.y, r.y1, int(rng.integers(3, 6)))
+        pts = [(r.x + (r.w if i % 2 else 0) + _u(rng, -0.4, 0.4), yy) for i, yy in enumerate(ys)]
+        sheet.stroke(wobble(np.array(pts), rng, tremor * 0.4), pen, rng, width_scale=1.2)
+
+
 def draw_correction(sheet: Sheet, style: str, box: Rect, cell: Rect, writer: Writer, rng) -> None:
     """An option marked and taken back (it is NOT chosen):
     scribble         (tuning) a tick scribbled out hard with a dense zigzag over the box
@@ -348,6 +411,29 @@ def draw_correction(sheet: Sheet, style: str, box: Rect, cell: Rect, writer: Wri
             pts = _fit(np.array([(xa + _u(rng, -0.3, 0.3), y), (xb + _u(rng, -0.3, 0.3), y + slope * (xb - xa))]),
                        cell, _margin(pen))
             sheet.stroke(wobble(pts, rng, tremor * 0.3), pen, rng)
+    elif style == "strike":                         # (varied tuning) the mark, then one line through it all
+        if rng.random() < 0.7:
+            draw_mark(sheet, hand.style, box, cell, pen, rng, tremor, hand)
+        lab1 = label_span(sheet, box, cell)[1]
+        y = cell.y + cell.h / 2 + float(rng.normal(0, 0.3))
+        pts = np.array([(box.x - _u(rng, 0.3, 1.0), y), (min(cell.x1 - 0.2, lab1 + _u(rng, 0.3, 1.5)),
+                                                          y + float(rng.normal(0, 0.4)))])
+        sheet.stroke(wobble(_fit(pts, cell, _margin(pen)), rng, tremor * 0.3), pen, rng)
+    elif style == "x-over-cell":                    # (varied tuning) the mark, then an X over the whole option
+        draw_mark(sheet, hand.style, box, cell, pen, rng, tremor, hand)
+        lab1 = label_span(sheet, box, cell)[1]
+        x0, x1 = box.x - _u(rng, 0.0, 0.6), min(cell.x1 - 0.2, lab1 + _u(rng, -1.0, 1.0))
+        y0, y1 = cell.y + _u(rng, 0.2, 0.8), cell.y1 - _u(rng, 0.2, 0.8)
+        for a, b in (((x0, y0), (x1, y1)), ((x1, y0), (x0, y1))):
+            sheet.stroke(wobble(_fit(np.array([a, b]), cell, _margin(pen)), rng, tremor * 0.4), pen, rng)
+    elif style == "loop-scratched":                 # (varied tuning) a loop, then the label scratched out
+        draw_varied(sheet, "loop", box, cell, pen, rng, tremor, hand)
+        lab0, lab1 = label_span(sheet, box, cell)
+        n = int(rng.integers(4, 8))
+        xs = np.linspace(lab0 - 0.3, lab1 + 0.3, n)
+        pts = np.array([(xx, cell.y + cell.h * (0.3 if i % 2 else 0.7) + float(rng.normal(0, 0.2)))
+                        for i, xx in enumerate(xs)])
+        sheet.stroke(wobble(_fit(pts, cell, _margin(pen)), rng, tremor * 0.3), pen, rng, width_scale=1.2)
     elif style == "cross-over-tick":
         draw_tick_sized(sheet, box, cell, pen, rng, tremor, hand)
         draw_cross_sized(sheet, box, cell, pen, rng, tremor, hand, scale=_u(rng, 0.9, 1.3))
@@ -358,7 +444,7 @@ def draw_correction(sheet: Sheet, style: str, box: Rect, cell: Rect, writer: Wri
 def correction_style(writer: Writer, rng) -> str:
     """How this writer takes a mark back this time: tuning writers always scribble it out; a held-out
     writer mostly their own way, one time in four another of their set's ways."""
-    styles = writer_sets.CORRECTIONS[writer.writers]
+    styles = writer.hand.corrections
     if len(styles) == 1:
         return styles[0]
     return str(rng.choice(styles)) if rng.random() < 0.25 else writer.hand.correction
@@ -371,7 +457,10 @@ def draw_mark(sheet: Sheet, style: str, box: Rect, cell: Rect, pen: Pen, rng, tr
               hand: MarkHand | None = None) -> None:
     """One mark in `style` on the option (box, cell); a held-out `hand` draws its own ticks and crosses."""
     heldout = hand is not None and hand.writers != "tuning"
-    if style in _HELDOUT_CIRCLES:
+    if style in writer_sets.VARIED_MARKS:
+        draw_varied(sheet, style, box, cell, pen, rng, tremor, hand or MarkHand("tuning", style, varied=True,
+                                                                              wobble=0.06, loop_pad_mm=0.15))
+    elif style in _HELDOUT_CIRCLES:
         draw_circle_styled(sheet, style, box, cell, pen, rng, tremor, hand or MarkHand("heldout"))
     elif style == "fill-hatch":
         draw_hatch(sheet, box, cell, pen, rng, tremor, hand or MarkHand("heldout", hatch_strokes=4))
@@ -628,7 +717,7 @@ def fill_page(page: np.ndarray, dpi: float, geoms: Sequence[FieldGeom], answers:
             keys = [o.key for o in f.options]
             style = writer.mark_style
             if rng.random() < quirks.style_change:
-                style = str(rng.choice(writer_sets.MARKS[writer.writers]))
+                style = str(rng.choice(writer.hand.styles))
             note: dict = {"style": style, "pen": writer.pen.name}
             truth[f.key] = list(chosen) if f.multiple else (chosen[0] if chosen else None)
             if not f.multiple and len(chosen) == 1 and rng.random() < quirks.double_mark:

@@ -64,6 +64,15 @@ HELDOUT_MARKS = ("tick", "cross", "fill-hatch", "fill-partial",
 HELDOUT_MARK_P = (0.2, 0.12, 0.08, 0.06, 0.1, 0.12, 0.12, 0.08, 0.12)
 HELDOUT_CORRECTIONS = ("scribble-zigzag", "double-line", "cross-over-tick")
 HELDOUT_CORRECTION_P = (0.35, 0.4, 0.25)
+# Half the tuning writers (VARIED_SHARE) have a varied hand of their own: shapes drawn by other routines than
+# the held-out ones (freehand loops with radial wobble, long checks, slashes, blots, loose fills; corrections by
+# one strike line, an X over the whole option, a circle scratched out), so mark rules meet irregular hands
+# while tuning without ever seeing a held-out hand. Added 2026-12-04; tuning corpora made before differ.
+VARIED_SHARE = 0.5
+VARIED_MARKS = ("loop", "loop-small", "loop-text", "check-long", "slash", "blot", "fill-loose")
+VARIED_MARK_P = (0.22, 0.1, 0.14, 0.18, 0.12, 0.1, 0.14)
+VARIED_CORRECTIONS = ("scribble", "strike", "x-over-cell", "loop-scratched")
+VARIED_CORRECTION_P = (0.25, 0.3, 0.25, 0.2)
 MARKS = {"tuning": TUNING_MARKS, "heldout": HELDOUT_MARKS}
 MARK_P = {"tuning": TUNING_MARK_P, "heldout": HELDOUT_MARK_P}
 CORRECTIONS = {"tuning": TUNING_CORRECTIONS, "heldout": HELDOUT_CORRECTIONS}
@@ -102,13 +111,28 @@ class MarkHand:
     fill_share: float = 1.0             # fill-partial: the share of the box filled
     zigzag: int = 0                     # scribble-zigzag: strokes of the zigzag (6-10)
     pencil_darkness: float = 0.62       # pressure on a pencil (how dark it reads)
+    varied: bool = False                # a tuning writer with a varied hand (VARIED_MARKS)
+    wobble: float = 0.0                 # varied loops: radial wobble (share of the radius, 0.03-0.12)
+    loop_pad_mm: float = 0.0            # varied loop-small: clearance round the box (0.05-0.3)
+
+    @property
+    def styles(self) -> tuple[str, ...]:
+        """The styles this hand marks in (a field sometimes gets another of them than the usual)."""
+        return VARIED_MARKS if self.varied else MARKS[self.writers]
+
+    @property
+    def corrections(self) -> tuple[str, ...]:
+        return VARIED_CORRECTIONS if self.varied else CORRECTIONS[self.writers]
 
     def describe(self) -> dict:
         """What the truth records of this hand: the set, the styles and (held-out) the shape parameters."""
         d = asdict(self)
         d["set"] = d.pop("writers")
-        if self.writers == "tuning":
+        if self.writers == "tuning" and not self.varied:
             return {k: d[k] for k in ("set", "style", "correction")}
+        if self.varied:
+            return {k: round(d[k], 3) if isinstance(d[k], float) else d[k]
+                    for k in ("set", "style", "correction", "varied", "wobble", "loop_pad_mm")}
         return {k: round(v, 3) if isinstance(v, float) else v for k, v in d.items()}
 
 
@@ -142,6 +166,19 @@ def random_mark_hand(rng: np.random.Generator, writers: str = DEFAULT_WRITERS, s
     darkness = _u(rng, 0.3, 0.7)
     return MarkHand("heldout", style, correction, scale, angle, gap, tilt, reach, pad, strokes, hatch, share,
                     zigzag, darkness)
+
+
+def varied_tuning_hand(key: float) -> MarkHand | None:
+    """A tuning writer's varied hand, or None for a writer with the usual tuning hand. Drawn from its own
+    generator seeded by `key` (a value already drawn for the writer), so the tuning writers' other draws are
+    the ones the simulator always made, in the same order."""
+    rng = np.random.default_rng(int(abs(key) * 1e12) % (2 ** 63))
+    if rng.random() >= VARIED_SHARE:
+        return None
+    style = str(rng.choice(VARIED_MARKS, p=VARIED_MARK_P))
+    correction = str(rng.choice(VARIED_CORRECTIONS, p=VARIED_CORRECTION_P))
+    return MarkHand("tuning", style, correction, varied=True, wobble=_u(rng, 0.03, 0.12),
+                    loop_pad_mm=_u(rng, 0.05, 0.3))
 
 
 # ── held-out digits: set-up time conversion of the npm package ─────────────────────────────────────
