@@ -64,7 +64,8 @@ import cv2
 import numpy as np
 
 from intake.form.layout import FieldGeom, Rect
-from intake.recognize.canon import grow, px, rect_slices
+from intake.recognize.blank import BLANK_GROW_PX
+from intake.recognize.canon import INK_LEVEL, grow, px, rect_slices
 from intake.recognize.ink import added_ink, ratio
 from intake.recognize.types import FieldReading
 
@@ -88,7 +89,14 @@ LABEL_GAP_MM = 0.6       # the label starts this far right of the box
 LABEL_INK_MM2 = 2.0      # ink over an unmarked option's label: seed 7's tuning writers left <= 1.14 mm² there
                          # (ticks overshooting), circles 15-33 mm²; anything that much is not explained -> review
 LABEL_MARKED_MM2 = 3.0   # ... beside a box marked by a tick, cross or fill (tuning: <= 2.23 mm², overshooting ticks)
-RING_EMPTY_PX = 60       # ink just outside an empty box (tuning writers: <= 39 px, a neighbour's circle)
+RING_EMPTY_PX = 35       # ink just outside an empty box (tuning writers' empty boxes: <= 31 px, a neighbour's circle)
+OUTLINE_MM = 0.6         # the box outline examined by outline_dark, grown by this
+OUTLINE_LEVEL = 128
+OUTLINE_REL = 0.15       # an empty box's outline darker than the field's median by this: a loop drawn on it
+INNER_BAND_PX = 20       # added ink between the outline and the fill inset of an empty box
+HALO_EDGE_MM = 1.2       # label_halo_dark: rows this far inside the cell's top and bottom
+HALO_INNER = 0.15        # ... and the label's span less this share at each end
+WEAK = (0.10, 8, 15)     # (outline, inner band, ring) that make a field with nothing marked unsure
 FIELD_MARGIN_MM = 1.5    # how far round the options unexplained ink is looked for
 UNEXPLAINED_MM2 = 2.0    # ink no accepted mark explains (see unexplained_mm2): more -> review
 RING_MM = 1.0            # how far outside the box a scribble's zigzag is looked for
@@ -190,6 +198,51 @@ def _part(a: np.ndarray, region: tuple[slice, slice], r: Rect, shape: tuple[int,
              max(0, rx.stop - xs.start)]
 
 
+def outline_dark(canon: np.ndarray, blank: np.ndarray, box: Rect) -> float:
+    """Share of dark pixels on the blank form's (grown) outline of the box: a loop drawn tight round the
+    box lies on the outline the added-ink measures leave out, and darkens it."""
+    ys, xs = rect_slices(grow(box, OUTLINE_MM), canon.shape)
+    on = blank[ys, xs]
+    return float((canon[ys, xs][on] < OUTLINE_LEVEL).mean()) if on.any() else 0.0
+
+
+def label_halo_dark(canon: np.ndarray, blank: np.ndarray, box: Rect, cell: Rect, edge_mm: float | None = None,
+                    by_rows: bool = False) -> float:
+    """Share of dark pixels in the halo the blank mask grows round the printed label's glyphs, over the label's
+    inner columns (HALO_INNER of its span each side left out, where circles turn) and its middle rows (clear of
+    the strips circles cross). The mask hides ink drawn over the label from every other measure; a line struck
+    through the label (一本線, 二重線, an X over the option, a scratch) darkens the halo between the glyphs."""
+    edge = HALO_EDGE_MM if edge_mm is None else edge_mm
+    region = Rect(box.x1 + LABEL_GAP_MM, cell.y + edge, cell.x1 - box.x1 - LABEL_GAP_MM, cell.h - 2 * edge)
+    ys, xs = rect_slices(region, canon.shape)
+    mask = blank[ys, xs]
+    cols = np.flatnonzero(mask.any(axis=0))
+    if cols.size < 2:
+        return 0.0
+    a, b = cols[0], cols[-1]
+    lo, hi = int(a + HALO_INNER * (b - a)), int(b - HALO_INNER * (b - a)) + 1
+    mask = mask[:, lo:hi]
+    k = 2 * BLANK_GROW_PX + 1
+    glyphs = cv2.erode(mask.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+    halo = mask & ~glyphs
+    if not halo.any():
+        return 0.0
+    dark = (canon[ys, xs][:, lo:hi] < INK_LEVEL) & halo
+    if not by_rows:
+        return float(dark.sum() / halo.sum())
+    # the darkest band of 3 rows: a line struck through runs along a row
+    d = np.convolve(dark.sum(axis=1), np.ones(3), "same")
+    n = np.convolve(halo.sum(axis=1), np.ones(3), "same")
+    ok = n >= 0.3 * (hi - lo)
+    return float((d[ok] / n[ok]).max()) if ok.any() else 0.0
+
+
+def inner_band_px(canon: np.ndarray, blank: np.ndarray, box: Rect) -> int:
+    """Added ink inside the box but outside the fill measure's inset: a loop drawn just inside the outline."""
+    mask = added_ink(canon, blank, box)
+    return int(mask.sum() - _part(mask, rect_slices(box, canon.shape), box.inset(INSET_MM), canon.shape).sum())
+
+
 def ring_px(canon: np.ndarray, blank: np.ndarray, box: Rect) -> int:
     """Added ink between the box edge and RING_MM outside it (a scribble runs over the edge)."""
     outer = Rect(box.x - RING_MM, box.y - RING_MM, box.w + 2 * RING_MM, box.h + 2 * RING_MM)
@@ -239,15 +292,26 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
     marked, unsure, confs = [], [], []
     dense: dict[str, int] = {}
     circled, filled, light, smudged, struck = [], [], [], [], []
-    for opt, box, cell in zip(f.options, g.boxes, g.cells):
+    # A box's outline and inner band against the field's median: the same print and channel for every option
+    # (a fax that thickens outlines or smears a scan line along a row of boxes does so for all of them).
+    outlines = [outline_dark(canon, blank, box) for box in g.boxes]
+    bands = [inner_band_px(canon, blank, box) for box in g.boxes]
+    usual = (float(np.median(outlines)), float(np.median(bands)))
+    weak = []
+    for opt, box, cell, outline, band in zip(f.options, g.boxes, g.cells, outlines, bands):
         m = measure(canon, blank, box, cell)
         fill, arcs = m[0], max(m[1], m[2])
         state, conf = _judge(*m)
         faint = faint_fill(canon, blank, box) if state != "unsure" else 0.0
         if state == "empty" and faint >= NOISE_FILL:
             state, conf = "unsure", 0.3
-        if state == "empty" and ring_px(canon, blank, box) >= RING_EMPTY_PX:
-            state, conf = "unsure", 0.3         # ink hugging an empty box: a circle drawn round the box alone
+        if state == "empty":
+            # a loop drawn tight round the box alone lies on the outline the other measures leave out
+            hug = (outline - usual[0], band - usual[1], ring_px(canon, blank, box))
+            if hug[0] >= OUTLINE_REL or hug[1] >= INNER_BAND_PX or hug[2] >= RING_EMPTY_PX:
+                state, conf = "unsure", 0.3
+            elif any(v >= w for v, w in zip(hug, WEAK)):
+                weak.append(opt.key)
         confs.append(conf)
         if state == "marked" and fill >= MARK_FILL and arcs < CIRCLE_MM and m[3] >= LABEL_MARKED_MM2:
             struck.append(opt.key)              # a box mark and writing over its label: struck out (二重線)?
@@ -271,6 +335,9 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
     marked, note, review = resolve_corrections(marked, dense)
     if note and not review:
         confs.append(CORRECTED_CONF)
+    if weak and all(dense.get(k, 0) >= RING_MIN_PX for k in marked):
+        # nothing marked (or only a scribbled-out box), yet ink on a box's outline: a tight loop round it?
+        unsure += weak
     if unsure:
         reasons.append("unclear mark: " + ", ".join(unsure))
     if review:
