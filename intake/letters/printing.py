@@ -218,7 +218,8 @@ def _add_fax_cover(p: Packet, office, date_text: str, docs_dir: Path) -> None:
 
 def _doc_title(d: Document) -> str:
     return {"match": "企業ご紹介のお知らせ", "group": "企業連携のご案内", "reply_slip": "返信票",
-            "confirmation": "読み取り結果確認票", "reminder": "ご回答のお願い", "survey": "調査票"}.get(d.kind, d.kind)
+            "confirmation": "読み取り結果確認票", "reminder": "ご回答のお願い", "survey": "調査票",
+            "bcp_request": "代替生産のお願い", "bcp_notice": "代替調達先のお知らせ"}.get(d.kind, d.kind)
 
 
 # --- confirmation sheets and reminders -----------------------------------------------------------
@@ -248,7 +249,7 @@ def _confirmation_packets(conn, fdefs, office, today, date_text, docs_dir) -> li
     for sub in conn.execute("SELECT * FROM submissions WHERE respondent_id IS NOT NULL AND status IN "
                             "('accepted', 'needs_review') ORDER BY id").fetchall():
         form = fdefs.get(sub["form"])
-        if sub["id"] in done or form is None or form.purpose == "reply":
+        if sub["id"] in done or form is None or form.purpose not in ("survey", "request"):
             continue
         values = {r["key"]: json.loads(r["value"]) if r["value"] is not None else None
                   for r in conn.execute("SELECT key, value FROM field_values WHERE submission_id=?", (sub["id"],))}
