@@ -31,6 +31,17 @@ from intake.workspace import Workspace
 REPLY_FORM = "bcp-reply"
 
 
+class BcpLetterRun(LetterRun):
+    """The letters stage's run, summarised for an incident (no match moves)."""
+
+    incident: str = ""
+
+    def summary_lines(self) -> list[str]:
+        lines = super().summary_lines()
+        return [ln.split("; matches now")[0] + (f" for incident {self.incident}" if "; matches now" in ln else "")
+                for ln in lines]
+
+
 def _fax_first(p: Party) -> Party:
     return replace(p, channel="fax") if p.fax else replace(p, channel="post")
 
@@ -94,7 +105,7 @@ def _write(docs_dir: Path, name: str, pdf: bytes) -> Path:
 
 
 def print_incident_letters(ws: Workspace, incident_id: str, out: Path, *, today: date | None = None,
-                           wareki: bool = False) -> LetterRun:
+                           wareki: bool = False) -> "BcpLetterRun":
     """The letters of an open incident not yet sent. Returns the run (packets, batch, mailing list)."""
     from intake.review.service import connection, forms, transaction
 
@@ -106,7 +117,8 @@ def print_incident_letters(ws: Workspace, incident_id: str, out: Path, *, today:
     office = load_office(ws)
     vocab = vocabulary(ws)
     reply_form = forms(ws).get(REPLY_FORM)
-    run = LetterRun(out=out)
+    run = BcpLetterRun(out=out)
+    run.incident = incident_id
     if office.placeholder:
         run.warnings.append(f"no {ws.root / 'office.yaml'}: letters carry placeholder office details")
     if reply_form is None:
