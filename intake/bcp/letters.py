@@ -23,7 +23,7 @@ from intake.letters import compose
 from intake.letters.dates import letter_date
 from intake.letters.office import load_office
 from intake.letters.parties import Party, party
-from intake.letters.printing import Document, LetterRun, Packet, _add_fax_cover, _batch, _record_reply_slips, _reply_slip
+from intake.letters.printing import Document, LetterRun, Packet, _record_reply_slips, _reply_slip, finish_batch
 from intake.letters.sheet import GOTHIC, Sheet
 from intake.store import db as store_db
 from intake.workspace import Workspace
@@ -46,14 +46,20 @@ def _fax_first(p: Party) -> Party:
     return replace(p, channel="fax") if p.fax else replace(p, channel="post")
 
 
+def _urgent(to: Party, title: str, incident: str, office, today, date_text: str, opening: list[str]) -> Sheet:
+    """A letter's head, 【至急】 title and 拝啓 … 敬具 記 (the match letters' own blocks), the incident on every page."""
+    s = Sheet(f"{title} {incident} {to.id}", body_size=11.0 if to.channel == "fax" else 10.5)
+    s.footer = f"案件番号 {incident}"
+    compose._head(s, to, office, date_text, to.channel == "fax", f"案件番号 {incident}")
+    s.line(f"【至急】{title}", size=15.0, align="center", font=GOTHIC, bold=True, gap=5.0)
+    compose._body_open(s, today, opening)
+    return s
+
+
 def request_letter(to: Party, needs: list[tuple[str, list[tuple[str, str]]]], *, incident: str, office, today,
                    date_text: str) -> tuple[bytes, int]:
     """needs: (who is down, rows of what it did that `to` covers)."""
-    s = Sheet(f"代替生産のお願い {incident} {to.id}", body_size=11.0 if to.channel == "fax" else 10.5)
-    s.footer = f"案件番号 {incident}"
-    compose._head(s, to, office, date_text, to.channel == "fax", f"案件番号 {incident}")
-    s.line("【至急】代替生産のお願い", size=15.0, align="center", font=GOTHIC, bold=True, gap=5.0)
-    compose._body_open(s, today, [
+    s = _urgent(to, "代替生産のお願い", incident, office, today, date_text, [
         "さて、このたびの災害等により、下記の企業の生産が停止しております。その取引先の生産を止めないため、"
         "実態調査でご回答いただいた貴社の設備・技術から、代替生産をお願いできる企業としてご相談申し上げます。",
         "ご対応の可否、開始可能な時期、月あたりの対応可能数量を、同封の回答票にて至急FAXでお知らせください。"
@@ -72,18 +78,12 @@ def request_letter(to: Party, needs: list[tuple[str, list[tuple[str, str]]]], *,
 def notice_letter(to: Party, items: list[tuple[str, list[Party], list[str]]], *, incident: str, office, today,
                   date_text: str) -> tuple[bytes, int]:
     """items: (the down supplier's name, its alternatives, what nobody covers)."""
-    s = Sheet(f"代替調達先のお知らせ {incident} {to.id}", body_size=11.0 if to.channel == "fax" else 10.5)
-    s.footer = f"案件番号 {incident}"
-    compose._head(s, to, office, date_text, to.channel == "fax", f"案件番号 {incident}")
-    s.line("【至急】代替調達先のお知らせ", size=15.0, align="center", font=GOTHIC, bold=True, gap=5.0)
-    compose._body_open(s, today, [
+    s = _urgent(to, "代替調達先のお知らせ", incident, office, today, date_text, [
         "さて、このたびの災害等により、貴社の取引先（当課からご紹介した企業）の生産が停止しております。"
         "代替の調達先として、情報の提供にご同意いただいている下記の企業をお知らせいたします。",
         "各社には当課から代替生産のご相談をお送りしております。回答があり次第ご連絡いたしますが、"
         "お急ぎの場合は直接ご連絡いただいても差し支えございません。"])
-    n = 0
-    for down, alts, uncovered in items:
-        n += 1
+    for n, (down, alts, uncovered) in enumerate(items, 1):
         s.line(f"{n}. 生産停止中の取引先：{down}", font=GOTHIC, gap=1.0)
         for a in alts:
             rows = [("企業名", a.name)] + ([("所在地", a.address)] if a.address else [])
@@ -171,11 +171,7 @@ def print_incident_letters(ws: Workspace, incident_id: str, out: Path, *, today:
                 docs_dir, f"{incident_id}-{bid}-notice.pdf", pdf), pages, match_id=incident_id)]))
     if reply_form is not None:
         _record_reply_slips(ws, reply_form, [d for d in run.documents if d.kind == "reply_slip"])
-    for p in run.packets:
-        if p.to.channel == "fax":
-            _add_fax_cover(p, office, date_text, docs_dir)
-    if run.packets:
-        run.batch, run.mailing_list = _batch(run, out, today)
+    finish_batch(run, office, date_text, docs_dir, today)
     at = store_db.now()
     with transaction(ws) as conn:
         for p in run.packets:

@@ -117,11 +117,7 @@ def print_letters(ws: Workspace, out: Path, *, match_id: str | None = None, appr
         if reminder_days is not None:
             run.packets += _reminder_packets(ws, conn, fdefs, office, today, date_text, docs_dir, reminder_days)
 
-    for p in run.packets:
-        if p.to.channel == "fax":
-            _add_fax_cover(p, office, date_text, docs_dir)
-    if run.packets:
-        run.batch, run.mailing_list = _batch(run, out, today)
+    finish_batch(run, office, date_text, docs_dir, today)
     at = store_db.now()
     with transaction(ws) as conn:
         for p in run.packets:
@@ -201,6 +197,15 @@ def _packet(to: Party, subject: str, kind: str, match_id: str, pdf: bytes, pages
     if slip:
         p.documents.append(slip)
     return p
+
+
+def finish_batch(run: LetterRun, office, date_text: str, docs_dir: Path, today: date) -> None:
+    """A cover sheet first in every fax packet, then the day's batch PDF and mailing list (match and BCP letters)."""
+    for p in run.packets:
+        if p.to.channel == "fax":
+            _add_fax_cover(p, office, date_text, docs_dir)
+    if run.packets:
+        run.batch, run.mailing_list = _batch(run, run.out, today)
 
 
 def _add_fax_cover(p: Packet, office, date_text: str, docs_dir: Path) -> None:
