@@ -251,7 +251,7 @@ def outage(ws: Workspace, forms: dict, people: list, echo: Callable[[str], None]
     offer = next((r for r in replies if r["answer"] in bcp.replies.OFFERS), None)
     if offer is not None:
         made = bcp.accept_offer(ws, inc.id, offer["factory_id"], "demo")
-        echo(f"    the offer became {len(made)} match(es) in one command (intake bcp accept {inc.id} "
+        echo(f"    the offer became {len(made)} approved match(es) in one command (intake bcp accept {inc.id} "
              f"{offer['factory_id']}): " + ", ".join(f"{m.id} {m.requester} <- {m.supplier}" for m in made))
     result["bcp_replies"] = len(replies)
     return result

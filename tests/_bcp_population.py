@@ -1,31 +1,34 @@
 """A designed population for the BCP tests: every answer is chosen, so the right assessment is known.
 
-Surveys go in as accepted submissions with their field values (source 'acroform', as a filled fillable
-PDF is read) and flow into the profile tables through intake.review.profile.sync, the path a real
-survey takes. The outage area is 栃木県小山市 (postal codes 323-xxxx): three factories there.
+Each factory's survey and each buyer's request is rendered personalised, filled as a fillable PDF
+(the widgets a PDF viewer fills), dropped into the inbox and processed: the profile tables fill the
+way a real return fills them. Matching then runs and the coordinator approves B1's match with T1.
+Built once per test process and copied for each test (`workspace(tmp_path)`).
+The outage area is 栃木県小山市 (postal codes 323-xxxx): four factories there.
 
     factory  where            consent  processes             materials               notes
-    T1       小山市 (in area)  yes      cutting, plating      steel, titanium         relied on by buyer B1 (approved)
+    T1       小山市 (in area)  yes      cutting, plating      steel, titanium         buyer B1 relies on it (approved)
     T2       小山市 (in area)  yes      welding               stainless               proposed for B2's request
     T3       小山市 (in area)  no       casting               aluminium               nobody else casts
-    A1       宇都宮市 栃木県    yes      cutting, plating      steel, titanium         best for T1, idle, ISO
-    A2       前橋市 群馬県      yes      cutting               steel                   partial for T1
-    A3       大阪市 大阪府      yes      cutting, plating      steel                   covers T1 but not titanium plating... and far
-    X1       宇都宮市 栃木県    no       cutting, plating      steel, titanium         perfect for T1 but no consent
-    A4       熊谷市 埼玉県      yes      welding               stainless               the one alternative for T2
-    N1       水戸市 茨城県      yes      painting              resin                   shares nothing with anyone
     T4       小山市 (in area)  yes      heat_treatment,       copper_brass, titanium  heat treatment of titanium:
                                         grinding                                      nobody (A5, A6 cover parts)
+    A1       宇都宮市 栃木県    yes      cutting, plating      steel, titanium         best for T1, idle, ISO
+    A2       前橋市 群馬県      yes      cutting               steel                   partial for T1
+    A3       大阪市 大阪府      yes      cutting, plating      steel                   covers T1 but titanium, far
+    X1       宇都宮市 栃木県    no       cutting, plating      steel, titanium         perfect for T1 but no consent
+    A4       熊谷市 埼玉県      yes      welding               stainless               the one alternative for T2
     A5       千葉市 千葉県      yes      heat_treatment,       copper_brass
                                         grinding
     A6       長野市 長野県      yes      grinding              titanium
+    N1       水戸市 茨城県      yes      painting              resin                   shares nothing with anyone
 """
 
 from __future__ import annotations
 
-import json
-
-from intake.store import db as store_db
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
 
 AREA = "栃木県小山市"
 IN_AREA = ("T1", "T2", "T3", "T4")
@@ -55,56 +58,98 @@ FACTORIES = {
     "A6": ("長野研削 株式会社", "3800836", "長野県長野市南県町6-6", True, ["grinding"], ["titanium"], ["small"], [],
            "no", "post"),
 }
-BUYERS = {"B1": ("東京商事 株式会社", "1000001", "東京都千代田区千代田1-1"),
-          "B2": ("横浜物産 株式会社", "2310023", "神奈川県横浜市中区山下町2")}
-# buyer, supplier, request needs, match state
-MATCHES = (("B1", "T1", ["plating"], ["titanium"], "approved"),
-           ("B2", "T2", ["welding"], ["stainless"], "proposed"))
+BUYERS = {"B1": ("東京商事 株式会社", "1000001", "東京都千代田区千代田1-1", "0332221111"),
+          "B2": ("横浜物産 株式会社", "2310023", "神奈川県横浜市中区山下町2", "0452221111")}
+# buyer -> what its request needs
+REQUESTS = {"B1": (["plating"], ["titanium"]), "B2": (["welding"], ["stainless"])}
+APPROVED = ("B1", "T1")         # the coordinator approved this pair; the other proposals stay proposed
 
 
-def _values(sid: str, values: dict, conn, at: str) -> None:
-    for key, v in values.items():
-        kind = "choice" if isinstance(v, list) or key in ("consent", "idle_equipment", "contact_channel") else "text"
-        conn.execute("INSERT INTO field_values (submission_id, key, kind, machine_value, value, confidence, needs_review,"
-                     " source) VALUES (?,?,?,?,?,1.0,0,'acroform')",
-                     (sid, key, kind, json.dumps(v, ensure_ascii=False), json.dumps(v, ensure_ascii=False)))
+def fill_pdf(src, out, values: dict) -> None:
+    """Fill a rendered form's widgets as a PDF viewer would: text fields get /V, ticked options /V and /AS /Yes."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
 
+    from intake.ingest.acroform import _full_name
 
-def populate(ws) -> None:
-    from intake.review.profile import sync
-
-    at = store_db.now()
-    subs = []
-    with store_db.transaction(ws.db_path) as conn:
-        for fid, (name, postal, addr, consent, procs, mats, lots, certs, idle, channel) in FACTORIES.items():
-            conn.execute("INSERT INTO respondents (id, name, postal_code, address, phone, fax, contact_channel, created_at)"
-                         " VALUES (?,?,?,?,?,?,?,?)", (fid, name, postal, addr, "0285221111", "0285221112", channel, at))
-            sid = f"S-{fid}"
-            conn.execute("INSERT INTO submissions (id, form, version, respondent_id, status, page_count, created_at,"
-                         " updated_at) VALUES (?,?,?,?,?,?,?,?)", (sid, "survey", 1, fid, "accepted", 2, at, at))
-            _values(sid, {"company_name": name, "contact_person": "担当 一郎", "postal_code": postal, "address": addr,
-                          "phone": "0285221111", "fax": "0285221112", "processes": procs, "materials": mats,
-                          "lot_sizes": lots, "certifications": certs or ["none"], "idle_equipment": idle,
-                          "idle_machines": "マシニングセンタ 1台" if idle == "yes" else "",
-                          "contact_channel": channel, "consent": "agree" if consent else "disagree"}, conn, at)
-            subs.append(sid)
-        for bid, (name, postal, addr) in BUYERS.items():
-            conn.execute("INSERT INTO respondents (id, name, postal_code, address, contact_channel, created_at)"
-                         " VALUES (?,?,?,?,?,?)", (bid, name, postal, addr, "post", at))
-        for k, (bid, sup, procs, mats, state) in enumerate(MATCHES, 1):
-            sid = f"S-REQ{k}"
-            conn.execute("INSERT INTO submissions (id, form, version, respondent_id, status, page_count, created_at,"
-                         " updated_at) VALUES (?,?,?,?,?,?,?,?)", (sid, "request", 1, bid, "accepted", 1, at, at))
-            _values(sid, {"requester": BUYERS[bid][0], "contact_person": "購買 花子", "phone": "0312345678",
-                          "process": procs, "material": mats, "quantity": "200", "region": "nationwide"}, conn, at)
-            subs.append((sid, bid, sup, state, k))
-    for s in subs:
-        sync(ws, s if isinstance(s, str) else s[0])
-    with store_db.transaction(ws.db_path) as conn:
-        for s in subs:
-            if isinstance(s, str):
+    writer = PdfWriter(clone_from=PdfReader(str(src)))
+    for page in writer.pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            key, _, option = _full_name(annot).partition(".")
+            v = values.get(key)
+            if v is None:
                 continue
-            sid, bid, sup, state, k = s
-            conn.execute("INSERT INTO matches (id, kind, request_submission_id, requester_id, supplier_id, score, state,"
-                         " reasons_ja, reasons_en, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                         (f"M{k:04d}", "pair", sid, bid, sup, 0.8, state, "[]", "[]", at, at))
+            if option:
+                if option in (v if isinstance(v, list) else [v]):
+                    annot[NameObject("/V")] = annot[NameObject("/AS")] = NameObject("/Yes")
+            else:
+                annot[NameObject("/V")] = TextStringObject(str(v))
+    with open(out, "wb") as fh:
+        writer.write(fh)
+
+
+def survey_values(fid: str) -> dict:
+    name, postal, addr, consent, procs, mats, lots, certs, idle, channel = FACTORIES[fid]
+    return {"company_name": name, "representative": "代表 太郎", "contact_person": "担当 一郎", "postal_code": postal,
+            "address": addr, "phone": PHONES[fid], "fax": PHONES[fid][:-1] + "9", "employees": "25",
+            "processes": procs, "materials": mats, "lot_sizes": lots, "certifications": certs or ["none"],
+            "idle_equipment": idle, "idle_machines": "マシニングセンタ 1台" if idle == "yes" else "",
+            "contact_channel": channel, "consent": "agree" if consent else "disagree"}
+
+
+# Real area codes of each factory's city, so the phone agrees with the address.
+PHONES = {"T1": "0285221111", "T2": "0285222222", "T3": "0285223333", "T4": "0285224444", "A1": "0286221111",
+          "A2": "0272221111", "A3": "0662221111", "X1": "0286229999", "A4": "0485221111", "N1": "0292221111",
+          "A5": "0432221111", "A6": "0262221111"}
+
+
+def request_values(bid: str) -> dict:
+    name, _postal, _addr, phone = BUYERS[bid]
+    procs, mats = REQUESTS[bid]
+    return {"requester": name, "contact_person": "購買 花子", "phone": phone, "process": procs, "material": mats,
+            "quantity": "200", "region": "nationwide", "drawings": "yes"}
+
+
+def build(root: Path):
+    """The population in a new workspace at root, through the inbox (see the module docstring)."""
+    from intake import match as m_api
+    from intake.form import load_forms
+    from intake.ingest.pipeline import process
+    from intake.render import Respondent, render_form
+    from intake.workspace import init
+
+    ws = init(root)
+    forms = load_forms(ws.forms_path())
+    blanks = root / "blanks"
+    people = [(forms["survey"], Respondent(fid, f[0], f[1], f[2], PHONES[fid], None, f[9]), survey_values(fid))
+              for fid, f in FACTORIES.items()]
+    people += [(forms["request"], Respondent(bid, b[0], b[1], b[2], b[3], None, "post"), request_values(bid))
+               for bid, b in BUYERS.items()]
+    for form, person, values in people:
+        blank = render_form(form, "ja", blanks / f"{form.id}-{person.id}.pdf", respondent=person)
+        fill_pdf(blank, blanks / f"filled-{form.id}-{person.id}.pdf", values)
+    for f in sorted(blanks.glob("filled-*.pdf")):      # whole files only: renamed into the inbox
+        f.replace(ws.inbox / f.name)
+    process(ws, forms=forms, stable_seconds=0, progress=False, workers=1)
+    with sqlite3.connect(ws.db_path) as c:
+        open_subs = c.execute("SELECT id, form, respondent_id, status FROM submissions WHERE status != 'accepted'"
+                              ).fetchall()
+    assert not open_subs, f"the designed population did not read cleanly: {open_subs}"
+    m_api.run_matching(ws)
+    pair = next(m for m in m_api.list_matches(ws) if (m.requester, m.supplier) == APPROVED)
+    m_api.approve(ws, pair.id, "佐藤")
+    return ws
+
+
+_BUILT: list[Path] = []
+
+
+def workspace(tmp_path: Path):
+    """A copy of the population (built once per test process) at tmp_path/ws."""
+    from intake.workspace import Workspace
+
+    if not _BUILT:
+        _BUILT.append(build(Path(tempfile.mkdtemp(prefix="bcp-population-")) / "ws").root)
+    shutil.copytree(_BUILT[0], tmp_path / "ws")
+    return Workspace(tmp_path / "ws")

@@ -18,9 +18,8 @@ from intake.review.service import connection
 
 
 @pytest.fixture
-def pop(workspace):
-    P.populate(workspace)
-    return workspace
+def pop(tmp_path):
+    return P.workspace(tmp_path)
 
 
 def _facts(ws):
@@ -162,6 +161,8 @@ def test_cli_text_and_csv(pop):
     (["bcp", "--area", "沖縄県"], 1, "no registered factory"),
     (["bcp", "show", "I0099"], 1, "no incident"),
     (["bcp", "close", "I0099", "--who", "佐藤"], 1, "no incident"),
+    (["bcp", "accept", "I0099", "A1", "--who", "佐藤"], 1, "no incident"),
+    (["bcp", "letters", "I0099", "--out", "never"], 1, "no incident"),
 ])
 def test_cli_bad_input_exit_codes(pop, args, code, words):
     before = _tables(pop)

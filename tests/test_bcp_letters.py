@@ -25,8 +25,8 @@ OFFICE = Office(name="テスト県 産業労働部", department="ものづくり
 
 
 @pytest.fixture
-def printed(workspace, tmp_path):
-    P.populate(workspace)
+def printed(tmp_path):
+    workspace = P.workspace(tmp_path)
     write_office(workspace, OFFICE)
     inc = bcp.assess(workspace, area=[P.AREA], who="佐藤")
     run = bcp.print_incident_letters(workspace, inc.id, tmp_path / "out", today=date(2026, 3, 2))
@@ -127,7 +127,9 @@ def test_a_reply_slip_faxed_back_updates_the_incident_and_becomes_a_match(printe
     with sqlite3.connect(ws.db_path) as c:
         c.execute("UPDATE bcp_replies SET answer='can' WHERE factory_id='A1'")
     made = bcp.accept_offer(ws, inc.id, "A1", "佐藤")
-    assert [(m.request, m.supplier, m.manual) for m in made] == [("S-REQ1", "A1", True)]
-    assert m_api.get_match(ws, made[0].id).state == "proposed"
+    b1 = next(m for m in m_api.list_matches(ws) if (m.requester, m.supplier) == P.APPROVED)
+    assert [(m.request, m.supplier, m.state) for m in made] == [(b1.request, "A1", "approved")]
+    with pytest.raises(bcp.BcpError):
+        bcp.accept_offer(ws, inc.id, "A1", "佐藤")            # decided: nothing left to accept
     with pytest.raises(bcp.BcpError):
         bcp.accept_offer(ws, inc.id, "A2", "佐藤")            # A2 never replied

@@ -10,8 +10,8 @@ from intake.report import build_report
 from intake.report.figures import RISK_MAX, collect
 
 
-def test_single_points_of_failure_and_their_buyers(workspace, tmp_path):
-    P.populate(workspace)
+def test_single_points_of_failure_and_their_buyers(tmp_path):
+    workspace = P.workspace(tmp_path)
     risk = collect(workspace).risk
     relied = {(r.process, r.where, r.axis): (r.providers, r.buyers) for r in risk.rows if r.buyers}
     # B1 relies (approved match) on T1 for plating titanium; A1 is the only other consenting plater in 栃木県

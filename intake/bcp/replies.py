@@ -3,8 +3,8 @@ incident id where a match reply carries the match id, and intake.dispatch calls 
 stored or settled submission. The answer is copied whatever the submission's status (a clerk may still
 be confirming a field; the next settle copies the correction), so one row per slip, updated in place.
 
-An accepted offer (できる / 条件付きで可) becomes a match in one command: accept_offer adds the
-alternative, by hand, to every request that relied on a factory it was asked to replace.
+An accepted offer (できる / 条件付きで可) becomes a match in one command: accept_offer approves the
+alternative's match with every request that relied on a factory it was asked to replace.
 """
 
 from __future__ import annotations
@@ -55,8 +55,9 @@ def on_settled(ws: Workspace, submission_id: str, status: str) -> str | None:
 
 
 def accept_offer(ws: Workspace, incident_id: str, factory: str, who: str) -> list:
-    """`intake bcp accept INCIDENT FACTORY --who NAME`: the factory offered to take the work; it becomes a
-    (manual) match for each request that relied on a factory it was asked to replace. Returns the matches."""
+    """`intake bcp accept INCIDENT FACTORY --who NAME`: the factory offered to take the work; for each request
+    that relied on a factory it was asked to replace, its match is approved (added by hand first when matching
+    had not proposed the pair), so the introduction letters can be printed. Returns those matches."""
     from intake import match as m_api
     from intake.bcp.incidents import _need_who, require_open
 
@@ -65,18 +66,23 @@ def accept_offer(ws: Workspace, incident_id: str, factory: str, who: str) -> lis
     with _conn(ws) as conn:
         offer = conn.execute("SELECT id, answer FROM bcp_replies WHERE incident_id=? AND factory_id=? "
                              "ORDER BY updated_at DESC LIMIT 1", (incident_id, factory)).fetchone()
-        existing = {(r[0], r[1]) for r in conn.execute("SELECT request_submission_id, supplier_id FROM matches "
-                                                       "WHERE kind='pair'")}
+        existing = {r[0]: (r[1], r[2]) for r in conn.execute(
+            "SELECT request_submission_id, id, state FROM matches WHERE kind='pair' AND supplier_id=?", (factory,))}
     if offer is None or offer["answer"] not in OFFERS:
         said = "no reply yet" if offer is None else f"its reply says {offer['answer'] or '(unreadable)'}"
         raise BcpError(f"{factory} has not offered to take work for incident {incident_id} ({said})",
                        hint="wait for its reply slip (できる / 条件付きで可), or add a match by hand: intake match add")
-    requests = [r for a in inc.affected if factory in {x.factory for x in a.alternatives} for r in a.requests]
-    requests = [r for r in dict.fromkeys(requests) if (r, factory) not in existing]
-    if not requests:
-        raise BcpError(f"no open request relies on the factories {factory} was asked to replace",
-                       hint="see: intake bcp show " + incident_id)
-    made = [m_api.add_match(ws, r, factory, who) for r in requests]
+    requests = list(dict.fromkeys(r for a in inc.affected if factory in {x.factory for x in a.alternatives}
+                                  for r in a.requests))
+    todo = [r for r in requests if existing.get(r, (None, "proposed"))[1] == "proposed"]
+    if not todo:
+        raise BcpError(f"no open request relies on the factories {factory} was asked to replace"
+                       + (" (its matches are already decided)" if requests else ""),
+                       hint="see: intake bcp show " + incident_id + " and intake match list")
+    made = []
+    for r in todo:
+        mid = existing[r][0] if r in existing else m_api.add_match(ws, r, factory, who).id
+        made.append(m_api.approve(ws, mid, who))
     with store_db.transaction(ws.db_path) as conn:
         conn.execute("UPDATE bcp_replies SET match_ids=? WHERE id=?", (json.dumps([m.id for m in made]), offer["id"]))
     return made

@@ -184,8 +184,8 @@ def letters(ws, incident_id, out, wareki):
 @click.option("--who", required=True, help="Coordinator's name (recorded).")
 @click.pass_obj
 def accept(ws, incident_id, factory, who):
-    """Turn a factory's offer (its reply slip said できる or 条件付きで可) into a match for each request that
-    relied on a factory it was asked to replace.
+    """Turn a factory's offer (its reply slip said できる or 条件付きで可) into an approved match for each request
+    that relied on a factory it was asked to replace (then: intake letters --approved).
 
     Python: intake.bcp.accept_offer(workspace, incident_id, factory, who)
 
@@ -196,4 +196,4 @@ def accept(ws, incident_id, factory, who):
     from intake.bcp import accept_offer
 
     for m in accept_offer(ws.require(), incident_id, factory, who):
-        click.echo(f"{m.id}: {m.state} ({m.request} ← {m.supplier}, score {m.score:.2f}, manual)")
+        click.echo(f"{m.id}: {m.state} ({m.request} ← {m.supplier}, score {m.score:.2f}{', manual' if m.manual else ''})")
