@@ -75,9 +75,9 @@ def request_letter(to: Party, needs: list[tuple[str, list[tuple[str, str]]]], *,
     return s.finish(), s.pages
 
 
-def notice_letter(to: Party, items: list[tuple[str, list[Party], list[str]]], *, incident: str, office, today,
-                  date_text: str) -> tuple[bytes, int]:
-    """items: (the down supplier's name, its alternatives, what nobody covers)."""
+def notice_letter(to: Party, items: list[tuple[str, list[tuple[Party, str]], list[str]]], *, incident: str, office,
+                  today, date_text: str) -> tuple[bytes, int]:
+    """items: (the down supplier's name, its alternatives with what each covers, what nobody covers)."""
     s = _urgent(to, "代替調達先のお知らせ", incident, office, today, date_text, [
         "さて、このたびの災害等により、貴社の取引先（当課からご紹介した企業）の生産が停止しております。"
         "代替の調達先として、情報の提供にご同意いただいている下記の企業をお知らせいたします。",
@@ -85,8 +85,8 @@ def notice_letter(to: Party, items: list[tuple[str, list[Party], list[str]]], *,
         "お急ぎの場合は直接ご連絡いただいても差し支えございません。"])
     for n, (down, alts, uncovered) in enumerate(items, 1):
         s.line(f"{n}. 生産停止中の取引先：{down}", font=GOTHIC, gap=1.0)
-        for a in alts:
-            rows = [("企業名", a.name)] + ([("所在地", a.address)] if a.address else [])
+        for a, covers in alts:
+            rows = [("企業名", a.name), ("代替できる範囲", covers)] + ([("所在地", a.address)] if a.address else [])
             rows += ([("電話", a.phone)] if a.phone else []) + ([("FAX", a.fax)] if a.fax else [])
             rows += [r for r in a.profile if r[0] in ("対応加工", "対応材質", "認証", "遊休設備")]
             s.table(rows)
@@ -138,7 +138,7 @@ def print_incident_letters(ws: Workspace, incident_id: str, out: Path, *, today:
                 if a.lots:
                     rows.append(("ロット", vocab.join("lot", a.lots, "ja")))
                 if a.buyers:
-                    rows.append(("影響を受ける発注元", f"{len(a.buyers)}社（企業名は回答後にお知らせします）"))
+                    rows.append(("関係する発注元", f"{len(a.buyers)}社（企業名は回答後にお知らせします）"))
                 asks.setdefault(alt.factory, []).append((shown, rows))
                 replaces.setdefault(("request", alt.factory), []).append(a.factory)
         for fid, needs in asks.items():
@@ -164,8 +164,9 @@ def print_incident_letters(ws: Workspace, incident_id: str, out: Path, *, today:
                 continue
             docs_dir.mkdir(parents=True, exist_ok=True)
             to = _fax_first(party(conn, bid, vocab))
-            items = [(a.name, [party(conn, x.factory, vocab) for x in a.alternatives], uncovered_text(a, vocab))
-                     for a in downs]
+            items = [(a.name, [(party(conn, x.factory, vocab), f"{vocab.join('process', x.processes, 'ja')}"
+                                f"（{vocab.join('material', x.materials, 'ja')}）") for x in a.alternatives],
+                      uncovered_text(a, vocab)) for a in downs]
             pdf, pages = notice_letter(to, items, incident=incident_id, office=office, today=today, date_text=date_text)
             run.packets.append(Packet(to, "【至急】代替調達先のお知らせ", [Document("bcp_notice", to, _write(
                 docs_dir, f"{incident_id}-{bid}-notice.pdf", pdf), pages, match_id=incident_id)]))
