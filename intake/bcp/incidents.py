@@ -119,20 +119,22 @@ def _from_row(conn, r) -> Incident:
         closed_at=r["closed_at"], closed_by=r["closed_by"], why=r["why"])
 
 
-def get_incident(ws: Workspace, incident_id: str) -> Incident:
+def _load(ws: Workspace, where: str = "", args: tuple = ()) -> list[Incident]:
     with _conn(ws.require()) as conn:
-        r = conn.execute("SELECT * FROM bcp_incidents WHERE id=?", (incident_id,)).fetchone()
-        if r is None:
-            raise BcpError(f"no incident {incident_id!r}", hint="see: intake bcp list")
-        return _from_row(conn, r)
+        return [_from_row(conn, r) for r in conn.execute(f"SELECT * FROM bcp_incidents {where} ORDER BY id", args)]
+
+
+def get_incident(ws: Workspace, incident_id: str) -> Incident:
+    found = _load(ws, "WHERE id=?", (incident_id,))
+    if not found:
+        raise BcpError(f"no incident {incident_id!r}", hint="see: intake bcp list")
+    return found[0]
 
 
 def list_incidents(ws: Workspace, state: str | None = None) -> list[Incident]:
     if state is not None and state not in STATES:
         raise BcpError(f"unknown incident state {state!r}", hint=f"states: {', '.join(STATES)}")
-    with _conn(ws.require()) as conn:
-        sql = "SELECT * FROM bcp_incidents" + (" WHERE state=?" if state else "") + " ORDER BY id"
-        return [_from_row(conn, r) for r in conn.execute(sql, (state,) if state else ())]
+    return _load(ws, "WHERE state=?" if state else "", (state,) if state else ())
 
 
 def require_open(ws: Workspace, incident_id: str) -> Incident:

@@ -59,7 +59,7 @@ def accept_offer(ws: Workspace, incident_id: str, factory: str, who: str) -> lis
     that relied on a factory it was asked to replace, its match is approved (added by hand first when matching
     had not proposed the pair), so the introduction letters can be printed. Returns those matches."""
     from intake import match as m_api
-    from intake.bcp.incidents import _need_who, require_open
+    from intake.bcp.incidents import _conn, _need_who, require_open
 
     who = _need_who(who)
     inc = require_open(ws, incident_id)
@@ -86,9 +86,3 @@ def accept_offer(ws: Workspace, incident_id: str, factory: str, who: str) -> lis
     with store_db.transaction(ws.db_path) as conn:
         conn.execute("UPDATE bcp_replies SET match_ids=? WHERE id=?", (json.dumps([m.id for m in made]), offer["id"]))
     return made
-
-
-def _conn(ws: Workspace):
-    from intake.review.service import connection
-
-    return connection(ws)
