@@ -97,6 +97,7 @@ def run_demo(ws: Workspace, *, echo: Callable[[str], None] = print, seed: int = 
     summary["no_clerk"] = office
     summary.update(simulated_clerk(ws, truths, echo))
     summary.update(match_and_print(ws, forms, people, echo, seed=seed))
+    summary.update(outage(ws, forms, people, echo, seed=seed))
     echo(f"demo finished in {time.monotonic() - t0:.1f} s; workspace: {ws.root}")
     return summary
 
@@ -195,6 +196,64 @@ def match_and_print(ws: Workspace, forms: dict, people: list, echo: Callable[[st
     echo(f"[9] {person.id}'s reply slip for {pair.id} came back by fax ({n} file) and was processed: "
          f"match {pair.id} {before} -> {after.state}; outcome: {outcome}")
     result.update({"reply_match": pair.id, "reply_state": after.state})
+    return result
+
+
+DEMO_OUTAGE = "埼玉県川越市"          # a supplier of the sample's matches is there: its buyer needs alternatives
+
+
+def outage(ws: Workspace, forms: dict, people: list, echo: Callable[[str], None], *, seed: int) -> dict:
+    """BCP: declare an outage in one of the sample's cities, print the alternatives and the faxes, and fax
+    one alternative's reply slip back through the inbox to show the incident updating on its own."""
+    from intake import bcp
+    from intake.bcp.assess import uncovered_text
+    from intake.bcp.incidents import vocabulary
+
+    try:
+        inc = bcp.assess(ws, area=[DEMO_OUTAGE], who="demo")
+    except bcp.BcpError as exc:
+        echo(f"[10] outage in {DEMO_OUTAGE}: {exc}")
+        return {}
+    vocab = vocabulary(ws)
+    echo(f"[10] outage declared in {DEMO_OUTAGE}: incident {inc.id}, {len(inc.affected)} "
+         f"{'factory' if len(inc.affected) == 1 else 'factories'} down")
+    for a in inc.affected:
+        alts = ", ".join(f"{x.factory} {x.name}（{x.prefecture}, {x.score:.2f}）" for x in a.alternatives) or "なし"
+        echo(f"    {a.factory} {a.name} (buyers: {', '.join(a.buyers) or 'none'}) -> 代替先: {alts}")
+        for u in uncovered_text(a, vocab):
+            echo(f"      {u}")
+    run = bcp.print_incident_letters(ws, inc.id, ws.output / "bcp")
+    echo(f"[11] BCP letters for {inc.id} printed to {ws.output / 'bcp'}:")
+    for line in run.summary_lines():
+        echo(f"    {line}")
+    result = {"bcp_affected": len(inc.affected), "bcp_letters": len(run.documents)}
+    slip = next((d for d in run.documents if d.kind == "reply_slip"), None)
+    person = next((p for p in people if slip and p.id == slip.respondent.id), None)
+    if person is None:
+        return result
+    truths: list[dict] = []
+    n = simulate_returns(ws, [(forms["bcp-reply"], person)], seed=seed + 3, match=inc.id, truths=truths)
+    from intake.ingest.pipeline import process
+
+    process(ws, forms=forms, stable_seconds=0, progress=False, workers=2)
+
+    def said() -> str:
+        return "; ".join(f"{r['factory_id']} {r['answer'] or '(answer not readable yet)'}"
+                         + (f", from {r['start_date']}" if r["start_date"] else "")
+                         + (f", {r['monthly']}/month" if r["monthly"] else "") + f" [{r['status']}]"
+                         for r in bcp.get_incident(ws, inc.id).replies) or "nothing yet"
+
+    echo(f"[12] {person.id}'s BCP reply slip came back by fax ({n} file) and was processed: incident {inc.id} "
+         f"replies: {said()}")
+    touched = simulated_clerk(ws, truths, lambda _line: None)["clerk_touched"]
+    echo(f"    after {CLERK} confirmed {touched} fields: {said()}")
+    replies = bcp.get_incident(ws, inc.id).replies
+    offer = next((r for r in replies if r["answer"] in bcp.replies.OFFERS), None)
+    if offer is not None:
+        made = bcp.accept_offer(ws, inc.id, offer["factory_id"], "demo")
+        echo(f"    the offer became {len(made)} approved match(es) in one command (intake bcp accept {inc.id} "
+             f"{offer['factory_id']}): " + ", ".join(f"{m.id} {m.requester} <- {m.supplier}" for m in made))
+    result["bcp_replies"] = len(replies)
     return result
 
 

@@ -22,6 +22,7 @@ from intake.workspace import Workspace
 HANDLERS: tuple[str, ...] = (
     "intake.review.profile:on_settled",      # an accepted survey/request → profile tables
     "intake.match.replies:on_settled",       # a match reply slip → its match
+    "intake.bcp.replies:on_settled",         # a BCP reply slip → its incident
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from intake.errors import FormDefinitionError
-from intake.form.model import KINDS, Field, FormDef, Label, Option, Section
+from intake.form.model import KINDS, PURPOSES, Field, FormDef, Label, Option, Section
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 OPTION_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -200,8 +200,8 @@ def parse_form(text: str, source: str = "<string>") -> FormDef:
     title = ctx.label(doc.get("title"), "title", doc.line)
     intro = ctx.label(doc.get("intro"), "intro", doc.line, required=False)
     purpose = doc.get("purpose", "survey")
-    if purpose not in ("survey", "request", "reply"):
-        raise ctx.fail(doc, "purpose must be survey, request or reply")
+    if purpose not in PURPOSES:
+        raise ctx.fail(doc, f"purpose must be one of {', '.join(PURPOSES)}")
     secs = doc.get("sections")
     if not isinstance(secs, list) or not secs:
         raise ctx.fail(doc, "sections: a list of sections, each with a title and fields")

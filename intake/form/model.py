@@ -7,6 +7,8 @@ from typing import Any
 
 KINDS = ("choice", "digits", "text")
 LANGS = ("ja", "en")
+# What a form's answers feed: profiles (survey, request), a match (reply), a BCP incident (bcp_reply).
+PURPOSES = ("survey", "request", "reply", "bcp_reply")
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class FormDef:
     title: Label
     sections: tuple[Section, ...]
     intro: Label | None = None
-    purpose: str = "survey"        # survey | request | reply  (what the answers feed)
+    purpose: str = "survey"        # one of PURPOSES (what the answers feed)
     source: str = ""
     max_pages: int = 0             # 0: no limit; otherwise layout must fit
 

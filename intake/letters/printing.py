@@ -117,11 +117,7 @@ def print_letters(ws: Workspace, out: Path, *, match_id: str | None = None, appr
         if reminder_days is not None:
             run.packets += _reminder_packets(ws, conn, fdefs, office, today, date_text, docs_dir, reminder_days)
 
-    for p in run.packets:
-        if p.to.channel == "fax":
-            _add_fax_cover(p, office, date_text, docs_dir)
-    if run.packets:
-        run.batch, run.mailing_list = _batch(run, out, today)
+    finish_batch(run, office, date_text, docs_dir, today)
     at = store_db.now()
     with transaction(ws) as conn:
         for p in run.packets:
@@ -203,6 +199,15 @@ def _packet(to: Party, subject: str, kind: str, match_id: str, pdf: bytes, pages
     return p
 
 
+def finish_batch(run: LetterRun, office, date_text: str, docs_dir: Path, today: date) -> None:
+    """A cover sheet first in every fax packet, then the day's batch PDF and mailing list (match and BCP letters)."""
+    for p in run.packets:
+        if p.to.channel == "fax":
+            _add_fax_cover(p, office, date_text, docs_dir)
+    if run.packets:
+        run.batch, run.mailing_list = _batch(run, run.out, today)
+
+
 def _add_fax_cover(p: Packet, office, date_text: str, docs_dir: Path) -> None:
     total = p.pages + 1
     names = "、".join(_doc_title(d) for d in p.documents)
@@ -218,7 +223,8 @@ def _add_fax_cover(p: Packet, office, date_text: str, docs_dir: Path) -> None:
 
 def _doc_title(d: Document) -> str:
     return {"match": "企業ご紹介のお知らせ", "group": "企業連携のご案内", "reply_slip": "返信票",
-            "confirmation": "読み取り結果確認票", "reminder": "ご回答のお願い", "survey": "調査票"}.get(d.kind, d.kind)
+            "confirmation": "読み取り結果確認票", "reminder": "ご回答のお願い", "survey": "調査票",
+            "bcp_request": "代替生産のお願い", "bcp_notice": "代替調達先のお知らせ"}.get(d.kind, d.kind)
 
 
 # --- confirmation sheets and reminders -----------------------------------------------------------
@@ -248,7 +254,7 @@ def _confirmation_packets(conn, fdefs, office, today, date_text, docs_dir) -> li
     for sub in conn.execute("SELECT * FROM submissions WHERE respondent_id IS NOT NULL AND status IN "
                             "('accepted', 'needs_review') ORDER BY id").fetchall():
         form = fdefs.get(sub["form"])
-        if sub["id"] in done or form is None or form.purpose == "reply":
+        if sub["id"] in done or form is None or form.purpose not in ("survey", "request"):
             continue
         values = {r["key"]: json.loads(r["value"]) if r["value"] is not None else None
                   for r in conn.execute("SELECT key, value FROM field_values WHERE submission_id=?", (sub["id"],))}

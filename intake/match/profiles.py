@@ -61,10 +61,12 @@ def requester_prefecture(conn: sqlite3.Connection, requester_id: str | None) -> 
 
 
 def needs(conn: sqlite3.Connection) -> list[Need]:
-    """Requests from accepted submissions."""
+    """Requests from accepted submissions, by requester: not by acceptance order, which follows the review
+    queue's order of random submission ids (two demo runs numbered the same matches differently)."""
     out = []
     for r in conn.execute("SELECT r.* FROM requests r JOIN submissions s ON s.id = r.submission_id "
-                          "WHERE s.status = 'accepted' ORDER BY r.id"):
+                          "WHERE s.status = 'accepted' ORDER BY r.requester_id IS NULL, r.requester_id, s.created_at, "
+                          "r.id"):
         name = r["requester_name"]
         if not name and r["requester_id"]:
             row = conn.execute("SELECT name FROM respondents WHERE id=?", (r["requester_id"],)).fetchone()

@@ -21,6 +21,8 @@ from intake.workspace import Workspace
 SURVEY = "survey"
 REQUEST = "request"
 GROUP_MIN = 3            # factories in one municipality sharing an interest make a group opportunity
+RISK_MAX = 2             # a capability offered by at most this many consenting factories is a risk
+RISK_LIST = 20           # risks listed (the most relied-on first); the rest are counted
 GROUP_LIST = 12          # candidate groups listed by name (the largest); the rest are counted
 CAPABILITY_FIELDS = {"process": "processes", "material": "materials", "lot": "lot_sizes",
                      "certification": "certifications", "interest": "interests"}
@@ -172,6 +174,24 @@ class DataQuality:
 
 
 @dataclass
+class RiskRow:
+    """A capability only one or two consenting factories offer: the network's single points of failure."""
+    process: str                    # label
+    where: str                      # a prefecture (process × prefecture) or a material label (process × material)
+    axis: str                       # "prefecture" | "material"
+    providers: int
+    names: list[str]                # consenting factories: their names may be shown
+    buyers: int                     # distinct buyers relying on one of them for this capability
+
+
+@dataclass
+class Risk:
+    rows: list[RiskRow]             # the most relied-on first, at most RISK_LIST
+    total: int                      # such capabilities in all
+    reading: str
+
+
+@dataclass
 class ReportData:
     title: str
     office: str | None              # the issuing office, from <workspace>/office.yaml when it names one
@@ -183,6 +203,7 @@ class ReportData:
     collaboration: Collaboration
     funnel: Funnel
     quality: DataQuality
+    risk: Risk | None = None
     summary: list[tuple[str, str]] = field(default_factory=list)   # (label, value) for the cover
 
 
@@ -219,6 +240,13 @@ def _day(iso: str | None) -> date | None:
         return datetime.fromisoformat(iso).date()
     except ValueError:
         return None
+
+
+def risk_rows(k: "Risk") -> list[list]:
+    """The risk table's rows (PDF and HTML show the same)."""
+    from intake.report.text import names_cell
+
+    return [[r.process, r.where, r.providers, names_cell(r.names, r.providers), r.buyers] for r in k.rows]
 
 
 def status_rows(q: "DataQuality") -> list[list]:
@@ -412,6 +440,52 @@ def _quality(conn, ws) -> DataQuality:
                        reading)
 
 
+def _risk(conn, labels, factories) -> Risk:
+    """Process × prefecture and process × material offered by 1..RISK_MAX consenting factories, with the
+    buyers relying on them (matches under way or closed with a trial order, as intake bcp counts)."""
+    from intake.bcp.assess import RELYING
+
+    sharing = {fid for fid, f in factories.items() if f["shares"]}
+    caps = defaultdict(set)
+    for fid, kind, value in conn.execute("SELECT factory_id, kind, value FROM capabilities "
+                                         "WHERE kind IN ('process', 'material')"):
+        if fid in sharing and value != "other":
+            caps[(fid, kind)].add(value)
+    q = ",".join("?" * len(RELYING))
+    relies = defaultdict(set)          # supplier -> (buyer, process, material) of its relying matches
+    for sup, buyer, procs, mats in conn.execute(
+            f"SELECT m.supplier_id, m.requester_id, r.processes, r.materials FROM matches m JOIN requests r "
+            f"ON r.submission_id = m.request_submission_id WHERE m.kind='pair' AND m.requester_id IS NOT NULL AND "
+            f"(m.state IN ({q}) OR (m.state='closed' AND m.trial_order='placed'))", RELYING):
+        for p in json.loads(procs or "[]"):
+            for m in json.loads(mats or "[]") or [None]:
+                relies[sup].add((buyer, p, m))
+    groups = defaultdict(set)          # (axis, process, where) -> providers
+    for (fid, kind), values in caps.items():
+        if kind != "process":
+            continue
+        for p in values:
+            groups[("prefecture", p, factories[fid]["prefecture"])].add(fid)
+            for m in caps.get((fid, "material"), ()):
+                groups[("material", p, m)].add(fid)
+    rows = []
+    for (axis, p, w), ids in groups.items():
+        if len(ids) > RISK_MAX:
+            continue
+        buyers = {b for fid in ids for b, rp, rm in relies.get(fid, ()) if rp == p and (axis == "prefecture" or rm == w)}
+        rows.append(RiskRow(labels["process"].get(p, p), w if axis == "prefecture" else labels["material"].get(w, w),
+                            axis, len(ids), sorted(factories[f]["name"] or f for f in ids), len(buyers)))
+    rows.sort(key=lambda r: (-r.buyers, r.providers, r.axis, r.process, r.where))
+    if rows:
+        top = rows[0]
+        reading = (f"同意企業が1〜2社しかない加工の組み合わせは{len(rows)}件。最も多くの発注元が頼っているのは"
+                   f"{top.process}（{top.where}）で、{top.providers}社に{top.buyers}社の発注元が依存しています。"
+                   "代替先を事前に確保しておくべき供給源です。")
+    else:
+        reading = "同意企業が1〜2社しかない加工の組み合わせはありません。"
+    return Risk(rows[:RISK_LIST], len(rows), reading)
+
+
 def _office(ws: Workspace) -> str | None:
     """The issuing office from <workspace>/office.yaml (the letters' settings: name, department), if any."""
     path = ws.root / "office.yaml"
@@ -465,7 +539,8 @@ def collect(ws: Workspace, public: bool = False, as_of: date | None = None,
             capabilities=_capabilities(conn, labels, factories),
             collaboration=_collaboration(conn, labels, factories, public),
             funnel=_funnel(conn, labels["process"], public),
-            quality=_quality(conn, ws))
+            quality=_quality(conn, ws),
+            risk=_risk(conn, labels, factories))
     finally:
         conn.close()
     r, c, f, q = data.response, data.capabilities, data.funnel, data.quality

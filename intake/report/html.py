@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 
 from intake.report import charts
-from intake.report.figures import FORM_LABELS, QUALITY_LABELS, ReportData, public_due, status_rows
+from intake.report.figures import FORM_LABELS, QUALITY_LABELS, ReportData, public_due, risk_rows, status_rows
 from intake.report.text import INTERNAL_MARK, PUBLIC_MARK, SECTIONS, WITHHELD, cover_meta, names_cell, short_date
 
 CSS = """
@@ -137,8 +137,14 @@ def render(d: ReportData) -> str:
                  + [["合計", q.fields.get("total", 0)]], total_row=True),
           "<h2>ページ・ファイル・提出の状態（intake status と同じ集計）</h2>",
           _table(["対象", "状態", "件数"],
-                 status_rows(q)),
-          f'<p class="note">{escape(d.title)}　{escape(short_date(d.as_of))}　{escape(mark)}</p>',
+                 status_rows(q))]
+
+    # 6 risk
+    h += [f"<h1>{escape(SECTIONS['risk'])}</h1>", _reading(d.risk.reading),
+          _table(["加工", "都道府県・材質", "対応社数", "対応企業（同意企業）", "依存する発注元"], risk_rows(d.risk), {2, 4})]
+    if d.risk.total > len(d.risk.rows):
+        h.append(f'<p class="note">全{d.risk.total}件のうち、依存する発注元の多い順に{len(d.risk.rows)}件を載せています。</p>')
+    h += [          f'<p class="note">{escape(d.title)}　{escape(short_date(d.as_of))}　{escape(mark)}</p>',
           "</body></html>"]
     return "\n".join(h)
 

@@ -19,7 +19,7 @@ from reportlab.platypus import (CondPageBreak, Image, KeepTogether, PageBreak, P
 
 from intake.render import fonts
 from intake.report import charts
-from intake.report.figures import FORM_LABELS, QUALITY_LABELS, ReportData, public_due, status_rows
+from intake.report.figures import FORM_LABELS, QUALITY_LABELS, ReportData, public_due, risk_rows, status_rows
 from intake.report.text import INTERNAL_MARK, PUBLIC_MARK, SECTIONS, WITHHELD, cover_meta, names_cell, short_date
 
 NAVY = colors.HexColor("#1f3a5f")
@@ -224,6 +224,17 @@ def _quality(d: ReportData, st) -> list:
             _table(["対象", "状態", "件数"], other, [30, 110, 30], st, numeric={2})]
 
 
+def _risk(d: ReportData, st) -> list:
+    k = d.risk
+    out = [PageBreak(), _p(SECTIONS["risk"], st["h1"]), _reading(k.reading, st), Spacer(1, 3 * mm)]
+    if k.rows:
+        out.append(_table(["加工", "都道府県・材質", "対応社数", "対応企業（同意企業）", "依存する発注元"], risk_rows(k),
+                          [24, 30, 18, 74, 24], st, numeric={2, 4}))
+        if k.total > len(k.rows):
+            out.append(_p(f"全{k.total}件のうち、依存する発注元の多い順に{len(k.rows)}件を載せています。", st["note"]))
+    return out
+
+
 def write_pdf(d: ReportData, out: Path) -> Path:
     fonts.register()
     st = _styles()
@@ -256,6 +267,6 @@ def write_pdf(d: ReportData, out: Path) -> Path:
                             bottomMargin=18 * mm, title=d.title, author="intake", subject=mark,
                             creator="intake report", initialFontName=fonts.GOTHIC, invariant=1)
     story = _cover(d, st) + _response(d, st) + _capabilities(d, st) + _collaboration(d, st) + _funnel(d, st) \
-        + _quality(d, st)
+        + _quality(d, st) + _risk(d, st)
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return out

@@ -205,6 +205,40 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ALTER TABLE respondents ADD COLUMN representative TEXT;
     ALTER TABLE respondents ADD COLUMN contact_person TEXT;
     """),
+    (30, "bcp: incidents, what was sent for them, the replies", """
+    CREATE TABLE bcp_incidents (        -- an outage: an area or factories down, and what the office did
+        id TEXT PRIMARY KEY,            -- I0001 ... (printed in the BCP reply slip's code)
+        scope TEXT NOT NULL,            -- JSON {"areas": [...], "down": [...]} as normalised; one open incident each
+        areas TEXT NOT NULL,            -- JSON list of the --area values as first typed
+        state TEXT NOT NULL,            -- open | closed
+        declared_at TEXT NOT NULL, declared_by TEXT NOT NULL,
+        assessment TEXT NOT NULL,       -- JSON list: the latest assessment, one entry per affected factory
+        assessed_at TEXT NOT NULL,
+        closed_at TEXT, closed_by TEXT, why TEXT
+    );
+    CREATE TABLE bcp_sent (             -- every document printed for an incident (never sent twice)
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES bcp_incidents(id),
+        kind TEXT NOT NULL,             -- request (to an alternative) | notice (to a buyer)
+        respondent_id TEXT NOT NULL,
+        channel TEXT NOT NULL,          -- fax | post
+        replaces TEXT NOT NULL,         -- JSON list of the affected factories the document is about
+        path TEXT, batch_path TEXT, pages INTEGER,
+        printed_at TEXT NOT NULL,
+        UNIQUE(incident_id, kind, respondent_id)
+    );
+    CREATE TABLE bcp_replies (          -- a BCP reply slip that came back
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES bcp_incidents(id),
+        factory_id TEXT,
+        submission_id TEXT NOT NULL UNIQUE REFERENCES submissions(id),
+        answer TEXT,                    -- can | conditional | cannot | NULL (not readable yet)
+        start_date TEXT, monthly INTEGER, conditions TEXT,
+        status TEXT,                    -- the submission's status when last read
+        match_ids TEXT,                 -- JSON list: matches made from this offer (intake bcp accept)
+        received_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    """),
 ]
 
 
