@@ -73,9 +73,8 @@ VARIED_MARKS = ("loop", "loop-small", "loop-text", "check-long", "slash", "blot"
 VARIED_MARK_P = (0.22, 0.1, 0.14, 0.18, 0.12, 0.1, 0.14)
 VARIED_CORRECTIONS = ("scribble", "strike", "x-over-cell", "loop-scratched")
 VARIED_CORRECTION_P = (0.25, 0.3, 0.25, 0.2)
-MARKS = {"tuning": TUNING_MARKS, "heldout": HELDOUT_MARKS}
-MARK_P = {"tuning": TUNING_MARK_P, "heldout": HELDOUT_MARK_P}
-CORRECTIONS = {"tuning": TUNING_CORRECTIONS, "heldout": HELDOUT_CORRECTIONS}
+MARKS = {"tuning": TUNING_MARKS + VARIED_MARKS, "heldout": HELDOUT_MARKS}   # every style a set's hands draw
+CORRECTIONS = {"tuning": tuple(dict.fromkeys(TUNING_CORRECTIONS + VARIED_CORRECTIONS)), "heldout": HELDOUT_CORRECTIONS}
 
 
 class SimulateError(IntakeError):
