@@ -199,7 +199,26 @@ def match_and_print(ws: Workspace, forms: dict, people: list, echo: Callable[[st
     return result
 
 
-DEMO_OUTAGE = "埼玉県川越市"          # a supplier of the sample's matches is there: its buyer needs alternatives
+DEMO_OUTAGE = "埼玉県川越市"          # used only when no approved pair match has a supplier with a known city
+
+
+def outage_area(ws: Workspace) -> str:
+    """The city of the first supplier an approved pair match relies on, so the outage always strands a
+    buyer (a fixed city would stop doing so whenever the simulator's answers change)."""
+    from intake.bcp.area import place_of
+    from intake.bcp.assess import RELYING
+    from intake.review.service import connection
+
+    with connection(ws) as conn:
+        rows = conn.execute("SELECT f.postal_code, f.address FROM matches m JOIN factories f ON f.id = m.supplier_id "
+                            f"WHERE m.kind='pair' AND m.state IN ({','.join('?' * len(RELYING))}) ORDER BY m.id",
+                            tuple(RELYING)).fetchall()
+    for postal_code, address in rows:
+        place = place_of(postal_code, address)
+        city = max((n for n in place.names if place.prefecture and n.startswith(place.prefecture)), key=len, default="")
+        if city and city != place.prefecture:
+            return city
+    return DEMO_OUTAGE
 
 
 def outage(ws: Workspace, forms: dict, people: list, echo: Callable[[str], None], *, seed: int) -> dict:
@@ -209,13 +228,14 @@ def outage(ws: Workspace, forms: dict, people: list, echo: Callable[[str], None]
     from intake.bcp.assess import uncovered_text
     from intake.bcp.incidents import vocabulary
 
+    where = outage_area(ws)
     try:
-        inc = bcp.assess(ws, area=[DEMO_OUTAGE], who="demo")
+        inc = bcp.assess(ws, area=[where], who="demo")
     except bcp.BcpError as exc:
-        echo(f"[10] outage in {DEMO_OUTAGE}: {exc}")
+        echo(f"[10] outage in {where}: {exc}")
         return {}
     vocab = vocabulary(ws)
-    echo(f"[10] outage declared in {DEMO_OUTAGE}: incident {inc.id}, {len(inc.affected)} "
+    echo(f"[10] outage declared in {where}: incident {inc.id}, {len(inc.affected)} "
          f"{'factory' if len(inc.affected) == 1 else 'factories'} down")
     for a in inc.affected:
         alts = ", ".join(f"{x.factory} {x.name}（{x.prefecture}, {x.score:.2f}）" for x in a.alternatives) or "なし"
@@ -249,8 +269,13 @@ def outage(ws: Workspace, forms: dict, people: list, echo: Callable[[str], None]
     echo(f"    after {CLERK} confirmed {touched} fields: {said()}")
     replies = bcp.get_incident(ws, inc.id).replies
     offer = next((r for r in replies if r["answer"] in bcp.replies.OFFERS), None)
+    made = None
     if offer is not None:
-        made = bcp.accept_offer(ws, inc.id, offer["factory_id"], "demo")
+        try:
+            made = bcp.accept_offer(ws, inc.id, offer["factory_id"], "demo")
+        except bcp.BcpError as exc:
+            echo(f"    the offer was not turned into matches: {exc}")
+    if made is not None:
         echo(f"    the offer became {len(made)} approved match(es) in one command (intake bcp accept {inc.id} "
              f"{offer['factory_id']}): " + ", ".join(f"{m.id} {m.requester} <- {m.supplier}" for m in made))
     result["bcp_replies"] = len(replies)
