@@ -61,7 +61,10 @@ def test_a_deleted_character_lowers_the_confidence():
 
 @pytest.mark.parametrize("reading,settled", [("川ロ", "川口"), ("口ボット", "ロボット"), ("エ場", "工場"),
                                              ("加エ。", "加工。"), ("ー丁目", "一丁目"), ("コーヒー", "コーヒー"),
-                                             ("2O24", "2024"), ("ロボット工学", "ロボット工学")])
+                                             ("2O24", "2024"), ("ロボット工学", "ロボット工学"),
+                                             ("第-工場", "第一工場"), ("センタ-", "センター"), ("サ-ビス業", "サービス業"),
+                                             ("1-2-3", "1-2-3"), ("ABC-12", "ABC-12"), ("タイプ-2", "タイプ-2"),
+                                             ("本町3-5", "本町3-5")])
 def test_lookalikes_take_their_neighbours_script(reading, settled):
     assert settle_lookalikes(reading) == settled
 

@@ -90,6 +90,7 @@ def tidy(text: str) -> str:
 _KANJI_OF = {"ロ": "口", "エ": "工", "カ": "力", "ー": "一", "ニ": "二", "ハ": "八", "タ": "夕", "ト": "卜", "ヘ": "へ"}
 _KANA_OF = {v: k for k, v in _KANJI_OF.items()}
 _ZERO = {"O", "o", "〇", "○", "Ｏ"}
+_DASHES = {"-", "‐", "－", "−", "–", "—", "―"}     # a hand-drawn 一 or ー often comes back as one of these
 
 
 def _script(ch: str) -> str:
@@ -108,7 +109,9 @@ def _script(ch: str) -> str:
 def settle_lookalikes(text: str) -> str:
     """Characters that look the same in another script take the script of both their neighbours:
     ロ between kanji is 口 (川口), 口 between katakana is ロ (ロボット); 〇/O between digits is 0; ー after
-    katakana stays the long vowel, between kanji it is 一 (一丁目 read as ー丁目)."""
+    katakana stays the long vowel, between kanji it is 一 (一丁目 read as ー丁目). A dash is a horizontal stroke too:
+    between kanji it is 一 (第-工場), after katakana and not before a digit or letter it is ー (センタ-), and
+    between digits or letters it stays a dash (1-2-3, ABC-1)."""
     chars = list(text)
     for i, ch in enumerate(chars):
         prev = next((c for c in reversed(chars[:i]) if not c.isspace()), None)
@@ -123,6 +126,11 @@ def settle_lookalikes(text: str) -> str:
             chars[i] = _KANJI_OF[ch]
         elif ch in _KANA_OF and around == {"katakana"}:
             chars[i] = _KANA_OF[ch]
+        elif ch in _DASHES and around == {"kanji"} and (prev is None or _script(prev) == "kanji"):
+            chars[i] = "一"
+        elif ch in _DASHES and prev is not None and _script(prev) == "katakana" \
+                and (nxt is None or not nxt.isascii() or not nxt.isalnum()):
+            chars[i] = "ー"
     return "".join(chars)
 
 
