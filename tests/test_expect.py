@@ -184,3 +184,46 @@ def test_lexicon_likelihoods_equal_the_direct_sum():
         n = lex.codes.shape[1]
         lq = np.log(rng.dirichlet(np.ones(10), n))
         assert np.allclose(lex.log_likelihoods(lq), lq[np.arange(n), lex.codes].sum(axis=1))
+
+
+def test_prefix_lexicon_evidence_equals_the_brute_force_sum():
+    rng = np.random.default_rng(8)
+    heads = ["07", "31", "55"]
+    lex = expect.PrefixLexicon("toy plan", expect._as_array(heads), 5, coverage=1.0)
+    lq = np.log(rng.dirichlet(np.ones(10), 5))
+    every = [f"{i:05d}" for i in range(10 ** 5)]
+    direct = [lq[np.arange(5), [int(c) for c in s]].sum() + np.log(lex.prior_of(s)) for s in every if lex.prior_of(s)]
+    log_ev, best = lex.log_evidence(lq)
+    assert log_ev == pytest.approx(expect._logsumexp(np.array(direct)))
+    assert sum(lex.prior_of(s) for s in every) == pytest.approx(1.0)
+    assert best == max(every, key=lambda s: (lex.prior_of(s) > 0, lq[np.arange(5), [int(c) for c in s]].sum()))
+
+
+def test_the_numbering_plan_lists_only_numbers_the_validator_accepts():
+    from intake.validate.phone import check_phone
+
+    ten, eleven = expect.phone_lexicon(10), expect.phone_lexicon(11)
+    assert expect.phone_lexicon(8) is None and expect.lexicon_for("phone_jp", 9) is None
+    for lex in (ten, eleven):
+        for head in lex._heads:
+            assert check_phone(head + "1" * (lex.length - len(head))) == [], head
+    assert {"0120", "0312", "0285"} <= ten._heads and {"0901", "0800", "0501"} <= eleven._heads
+    assert not {"0012", "0101", "0900", "0301"} & ten._heads      # 090 is 11 digits, 030 unassigned
+
+
+def test_the_plan_settles_a_doubtful_prefix_and_raises_the_posterior():
+    # 090 written with its 9 looking like a 4: 040 is no number, so the plan settles it
+    p = probs_for("09012345678", {1: {"9": 0.6, "4": 0.4}, 2: {"0": 0.9, "6": 0.1}})
+    alone, planned = expect.decode(p), expect.decode(p, lexicon=expect.lexicon_for("phone_jp", 11))
+    assert alone.value == planned.value == "09012345678"
+    assert alone.posterior < 0.6 and planned.posterior > 0.99 and planned.basis == "numbering plan"
+
+
+def test_a_clearly_written_number_outside_the_plan_is_read_as_written():
+    # the plan is a prior, not a rule: an 8 written clearly in the first box is not turned into a 0
+    # (validation then says the number does not start with 0)
+    p = probs_for("8031234567", {0: {"8": 0.999, "0": 0.001}})
+    d = expect.decode(p, lexicon=expect.lexicon_for("phone_jp", 10))
+    assert d.value == "8031234567" and d.basis == "model"
+    doubt = expect.decode(probs_for("8031234567", {0: {"8": 0.6, "0": 0.4}}), lexicon=expect.lexicon_for("phone_jp", 10))
+    assert doubt.posterior < expect.FIELD_ACCEPT                 # 003... is no number either: the clerk decides

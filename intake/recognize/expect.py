@@ -10,7 +10,9 @@ classes, so p_i(d) is proportional to the box's likelihood under d). Under a pri
 JUNK_PRIOR_RATIO). The prior is a mixture of
   - on file (ON_FILE): the value the office's respondent list holds for this respondent (form field `on_file`),
     and ONE_OFF spread over every value one digit away from it (a typo in the list, a new line number);
-  - a lexicon (Lexicon.coverage of the rest): Japan Post's postal codes, calendar dates;
+  - a lexicon (Lexicon.coverage of the rest): Japan Post's postal codes, calendar dates; or, for phone and fax
+    numbers, the numbering plan (PrefixLexicon: every 10- or 11-digit number whose first four digits the plan
+    allows for that length, the rest free — 813 prefixes of 10 digits, 60 of 11);
   - anything else: uniform over all 10^n strings.
 With only the uniform part P(s) = prod_i p_i(s_i): the model's own confidence in the whole field. A field is
 accepted automatically when the posterior of its best value reaches FIELD_ACCEPT.
@@ -79,6 +81,44 @@ class Lexicon:
 
         return table(lq[:h])[head] + table(lq[h:])[tail]
 
+    def log_evidence(self, lq: np.ndarray) -> tuple[float, str]:
+        """log sum over members of (1/m) x likelihood, and the most likely member."""
+        ll = self.log_likelihoods(lq)
+        return _logsumexp(ll) - np.log(len(self.codes)), "".join(map(str, self.codes[int(ll.argmax())]))
+
+    def prior_of(self, s: str) -> float:
+        """The share of the lexicon's prior mass that `s` holds (0 for a non-member)."""
+        return 1.0 / len(self.codes) if s in self.members else 0.0
+
+
+@dataclass(frozen=True)
+class PrefixLexicon:
+    """Strings whose first k digits are one of `prefixes` (m, k), every later digit free: the numbers a numbering
+    plan allows, too many to list. Same interface as Lexicon; the sums stay exact (prefixes x free digits)."""
+    name: str
+    prefixes: np.ndarray         # (m, k) uint8 digits
+    length: int                  # n, the whole string's length
+    coverage: float
+
+    @property
+    def codes(self) -> np.ndarray:            # decode checks the length through codes.shape[1]
+        return np.empty((0, self.length), np.uint8)
+
+    @functools.cached_property
+    def _heads(self) -> frozenset[str]:
+        return frozenset("".join(map(str, row)) for row in self.prefixes)
+
+    def log_evidence(self, lq: np.ndarray) -> tuple[float, str]:
+        m, k = self.prefixes.shape
+        head = lq[np.arange(k)[None, :], self.prefixes.astype(np.intp)].sum(axis=1)
+        free = float(np.log(np.exp(lq[k:]).sum(axis=1)).sum()) - (self.length - k) * np.log(10.0)
+        best = "".join(map(str, self.prefixes[int(head.argmax())])) + "".join(str(int(d)) for d in lq[k:].argmax(1))
+        return _logsumexp(head) - np.log(m) + free, best
+
+    def prior_of(self, s: str) -> float:
+        k = self.prefixes.shape[1]
+        return 1.0 / (len(self.prefixes) * 10.0 ** (self.length - k)) if s[:k] in self._heads else 0.0
+
 
 @dataclass
 class Decoded:
@@ -118,11 +158,31 @@ def date_lexicon() -> Lexicon:
     return Lexicon("calendar", _as_array(out), coverage=0.97)
 
 
-def lexicon_for(rule: str | None, n: int) -> Lexicon | None:
+PLAN_PREFIX = 4                 # digits of a number the plan constrains (0AB-C: 0120, 0800, 090x, 03xx ...)
+
+
+@functools.lru_cache(maxsize=2)
+def phone_lexicon(n: int) -> PrefixLexicon | None:
+    """Japanese phone and fax numbers of n digits by the numbering plan (intake.validate.phone: trunk 0, fixed lines
+    0AB with A, B != 0 in 10 digits, 070/080/090/050/020/060 and 0800 in 11, 0120/0570/0990 in 10). A fact of the
+    plan, not a figure fitted to any return. None for a length no number has (then the model alone decides)."""
+    from intake.validate.phone import expected_length, kind_of
+
+    heads = [f"{i:0{PLAN_PREFIX}d}" for i in range(10 ** PLAN_PREFIX)]
+    heads = [h for h in heads if kind_of(h) != "invalid" and expected_length(h) == n]
+    if not heads:
+        return None
+    # People write valid numbers; a few write one without its area code or mistype it (validation flags those).
+    return PrefixLexicon("numbering plan", _as_array(heads), n, coverage=0.98)
+
+
+def lexicon_for(rule: str | None, n: int) -> Lexicon | PrefixLexicon | None:
     if rule == "postal_code" and n == 7:
         return postal_lexicon()
     if rule == "date" and n == 8:
         return date_lexicon()
+    if rule == "phone_jp":
+        return phone_lexicon(n)
     return None
 
 
@@ -131,7 +191,8 @@ def _logsumexp(v: np.ndarray) -> float:
     return m + float(np.log(np.exp(v - m).sum()))
 
 
-def decode(probs: np.ndarray, on_file: str | None = None, lexicon: Lexicon | None = None) -> Decoded:
+def decode(probs: np.ndarray, on_file: str | None = None,
+           lexicon: Lexicon | PrefixLexicon | None = None) -> Decoded:
     """The most likely digit string for boxes with model probabilities `probs` (n, 11), and its posterior."""
     probs = np.asarray(probs, np.float64)
     n = len(probs)
@@ -154,9 +215,9 @@ def decode(probs: np.ndarray, on_file: str | None = None, lexicon: Lexicon | Non
     terms = [np.log(w_uni) + float(np.log(q.sum(axis=1)).sum()) - n * np.log(10.0)] if w_uni > 0 else []
     candidates = {"".join(str(int(d)) for d in q.argmax(axis=1))}
     if lex:
-        ll = lex.log_likelihoods(lq)
-        terms.append(np.log(w_lex) - np.log(len(lex.codes)) + _logsumexp(ll))
-        candidates.add("".join(map(str, lex.codes[int(ll.argmax())])))
+        log_ev, lex_best = lex.log_evidence(lq)
+        terms.append(np.log(w_lex) + log_ev)
+        candidates.add(lex_best)
     neighbours: list[str] = []
     if known:
         terms.append(np.log(ON_FILE) + loglik(known))
@@ -170,8 +231,8 @@ def decode(probs: np.ndarray, on_file: str | None = None, lexicon: Lexicon | Non
 
     def prior(s: str) -> tuple[float, str]:
         parts = {"model": w_uni / 10.0 ** n}
-        if lex and s in lex.members:
-            parts[lex.name] = w_lex / len(lex.codes)
+        if lex and lex.prior_of(s) > 0:
+            parts[lex.name] = w_lex * lex.prior_of(s)
         if known and s == known:
             parts["on file"] = ON_FILE
         if s in neighbour_set:
