@@ -48,7 +48,7 @@ def main(ctx: click.Context, home: Path, forms_dir: Path | None) -> None:
 
 from intake.cli import basics  # noqa: E402,F401  (registers commands)
 
-for _mod in ("forms", "pipeline", "simulate", "review", "match", "report", "bench", "demo", "bcp"):
+for _mod in ("forms", "pipeline", "simulate", "review", "match", "report", "bench", "demo", "bcp", "event"):
     try:
         __import__(f"intake.cli.{_mod}")
     except ModuleNotFoundError as _exc:  # a stage not built yet
