@@ -197,6 +197,9 @@ def solve(pairs: list[Pair], slots: int, tables: int, keep: dict[tuple[str, str]
     dual = getattr(res, "mip_dual_bound", None)
     bound = -float(dual) if dual is not None and np.isfinite(dual) else -float(res.fun)
     kept = sum(1 for m in meetings if keep.get(m.key, (0, 0))[0] == m.slot)
+    if unmet:                    # which wishes are left out is the final stage's choice, not stage 1's
+        held = {m.key for m in meetings}
+        unmet = [pairs[i].key for i in musts if pairs[i].key not in held]
     greedy_ok = all(any(m.key == pairs[i].key for m in base) for i in musts) and not keep_vars
     if status != "optimal" and greedy_ok and _total(base) > _total(meetings):
         meetings, status = base, "greedy"
