@@ -3,6 +3,7 @@
 Each command mirrors a Python function (named in its help). Exit codes:
   0 ok · 1 error · 2 workspace missing/unusable · 3 form definition error
   4 missing external program · 5 external program failed · 6 input rejected
+  7 an event's schedule cannot be made as asked (intake event schedule)
 """
 
 from __future__ import annotations
