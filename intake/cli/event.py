@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -211,3 +212,31 @@ def schedule(ws, event_id, fmt, fresh, allow_unmet, time_limit):
                       if sch.dropped else ""), err=err)
     for a, b in sol.unmet:
         click.echo(f"mutual wish not met: {a} × {b}", err=err)
+
+
+@event.command()
+@click.argument("event_id")
+@click.option("--ids", default=None, help="Comma-separated respondent ids to invite.")
+@click.option("--all-consenting", is_flag=True,
+              help="Every factory that consented to sharing its profile, and every buyer with a request.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--wareki", is_flag=True, help="Date letters in 和暦 (令和8年…).")
+@click.pass_obj
+def invite(ws, event_id, ids, all_consenting, out, wareki):
+    """Print invitations not yet sent: 商談会のご案内 by each invitee's channel (post: 長3 window letter; fax: with a
+    cover sheet) with a personalised RSVP slip (出欠回答票: 参加/不参加, people, the suggested partners each with a
+    box, 工場見学の受け入れ); one batch PDF and a mailing CSV. Slips faxed back update the event on their own.
+
+    Python: intake.events.invite(workspace, event_id, out, ids=None, all_consenting=False, wareki=False)
+
+    \b
+    Example:
+      intake --home office event invite E2027-02 --all-consenting --out letters/
+      intake --home office event invite E2027-02 --ids F0007,F0012 --out letters/
+    """
+    from intake.events import invite as do
+
+    wanted = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
+    for line in do(ws.require(), event_id, out, ids=wanted, all_consenting=all_consenting,
+                   wareki=wareki).summary_lines():
+        click.echo(line)

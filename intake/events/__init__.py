@@ -7,9 +7,12 @@ matches, and what the day needs on paper.
     attend(ws, id, factory, wishes=(), decline=False, people=None, hosts_visit=None)   `intake event attend`
     event_pairs(ws, id, among="attending") -> list[Pair]             `intake event pairs ID`
     make_schedule(ws, id, fresh=False, allow_unmet=False) -> Schedule   `intake event schedule ID`
+    invite(ws, id, out, ids=None, all_consenting=False) -> InviteRun   `intake event invite ID --out DIR`
+    replies.on_settled(ws, submission_id, status)    called through intake.dispatch: an RSVP slip → its answer
 Pair.public() and Meeting.public() are the JSONL lines. EventError exits 1, ScheduleError exits 7.
 """
 
+from intake.events.invitations import InviteRun, invite  # noqa: F401
 from intake.events.meetings import Schedule, event_pairs, make_schedule, stored_meetings  # noqa: F401
 from intake.events.model import (  # noqa: F401
     Event, EventError, Participant, ScheduleError, attend, create, get_event, list_events,
