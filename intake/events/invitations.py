@@ -69,7 +69,7 @@ def render_slip(form, to: Party, event_id: str, lines: list[tuple[str, str]], pa
     render_form(form, "ja", path, respondent=person, match_id=event_id)
     fonts.register()
     buf = BytesIO()
-    c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
+    c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=GOTHIC)  # no unembedded Helvetica
     paper = Paper(c)
     lay = layout(form)
     for k in range(1, CANDIDATES + 1):
