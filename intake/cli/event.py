@@ -240,3 +240,24 @@ def invite(ws, event_id, ids, all_consenting, out, wareki):
     for line in do(ws.require(), event_id, out, ids=wanted, all_consenting=all_consenting,
                    wareki=wareki).summary_lines():
         click.echo(line)
+
+
+@event.command()
+@click.argument("event_id")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.pass_obj
+def sheets(ws, event_id, out):
+    """Print the day's paper from the stored schedule: each attendee's own schedule (time, table, partner, the
+    partner's profile in brief, why they meet), the table plan, 受付名簿 and 名札 (A4 sheets of 10).
+
+    Python: intake.events.print_day_sheets(workspace, event_id, out)
+
+    \b
+    Example:
+      intake --home office event schedule E2027-02
+      intake --home office event sheets E2027-02 --out day/
+    """
+    from intake.events import print_day_sheets
+
+    for line in print_day_sheets(ws.require(), event_id, out).summary_lines():
+        click.echo(line)

@@ -8,6 +8,7 @@ matches, and what the day needs on paper.
     event_pairs(ws, id, among="attending") -> list[Pair]             `intake event pairs ID`
     make_schedule(ws, id, fresh=False, allow_unmet=False) -> Schedule   `intake event schedule ID`
     invite(ws, id, out, ids=None, all_consenting=False) -> InviteRun   `intake event invite ID --out DIR`
+    print_day_sheets(ws, id, out) -> DaySheets                       `intake event sheets ID --out DIR`
     replies.on_settled(ws, submission_id, status)    called through intake.dispatch: an RSVP slip → its answer
 Pair.public() and Meeting.public() are the JSONL lines. EventError exits 1, ScheduleError exits 7.
 """
@@ -18,4 +19,5 @@ from intake.events.model import (  # noqa: F401
     Event, EventError, Participant, ScheduleError, attend, create, get_event, list_events,
 )
 from intake.events.pairs import Pair  # noqa: F401
+from intake.events.sheets import DaySheets, print_day_sheets  # noqa: F401
 from intake.events.schedule import Meeting, greedy, solve  # noqa: F401
