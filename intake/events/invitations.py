@@ -17,12 +17,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from io import BytesIO
 from pathlib import Path
 
 from intake.events.model import Event, EventError, _conn, _tx, get_event, names
 from intake.events.pairs import suggestions
-from intake.form.layout import CONTENT_X1, Rect
+from intake.events.slips import personal_slip
 from intake.letters import compose
 from intake.letters.dates import letter_date
 from intake.letters.office import load_office
@@ -34,7 +33,6 @@ from intake.workspace import Workspace
 
 RSVP_FORM = "event-rsvp"
 CANDIDATES = 5                     # wish_1 .. wish_5 in the form
-NOTE_X0 = 131.0                    # right of the options' cells (they end at 127 mm, read to 128.5 mm)
 
 
 @dataclass
@@ -57,37 +55,9 @@ def _why(pair, fid: str, nm: dict[str, str]) -> str:
 def render_slip(form, to: Party, event_id: str, lines: list[tuple[str, str]], path: Path) -> Path:
     """The RSVP slip for `to`: the form rendered with the event id in its code, the partners printed beside
     wish_1.. (lines: (partner's name, why)); unused candidate lines say so."""
-    from pypdf import PdfReader, PdfWriter
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen.canvas import Canvas
-
-    from intake.form.layout import layout
-    from intake.render import Respondent, fonts, render_form
-    from intake.render.paper import Paper
-
-    person = Respondent(to.id, to.name, to.postal_code, to.address, to.phone, to.fax, to.channel)
-    render_form(form, "ja", path, respondent=person, match_id=event_id)
-    fonts.register()
-    buf = BytesIO()
-    c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=GOTHIC)  # no unembedded Helvetica
-    paper = Paper(c)
-    lay = layout(form)
-    for k in range(1, CANDIDATES + 1):
-        g = lay.field(f"wish_{k}")
-        box = Rect(NOTE_X0, g.row.y + 1.0, CONTENT_X1 - NOTE_X0, g.row.h - 2.0)
-        if k <= len(lines):
-            name, why = lines[k - 1]
-            paper.fit_line(name, Rect(box.x, box.y, box.w, 5.0), 10.0, font=GOTHIC, bold=True)
-            paper.paragraph(why, Rect(box.x, box.y + 5.6, box.w, box.h - 5.6), 7.5, min_size=6.0)
-        else:
-            paper.fit_line("（候補なし）", Rect(box.x, box.y, box.w, 5.0), 9.0, font=GOTHIC)
-    c.showPage()
-    c.save()
-    writer = PdfWriter(clone_from=PdfReader(str(path)))
-    writer.pages[0].merge_page(PdfReader(BytesIO(buf.getvalue())).pages[0])
-    with open(path, "wb") as fh:
-        writer.write(fh)
-    return path
+    notes = {f"wish_{k}": lines[k - 1] if k <= len(lines) else ("（候補なし）", "")
+             for k in range(1, CANDIDATES + 1)}
+    return personal_slip(form, to, event_id, notes, path)
 
 
 def invitation_letter(to: Party, ev: Event, partners: list[tuple[Party, str]], *, office, today,
