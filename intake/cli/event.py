@@ -261,3 +261,46 @@ def sheets(ws, event_id, out):
 
     for line in print_day_sheets(ws.require(), event_id, out).summary_lines():
         click.echo(line)
+
+
+@event.command()
+@click.argument("event_id")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--wareki", is_flag=True, help="Date letters in 和暦 (令和8年…).")
+@click.pass_obj
+def followups(ws, event_id, out, wareki):
+    """After the day: 面談後アンケートのお願い to each attendee with one follow-up slip per meeting (its code carries
+    the meeting; the partner and time printed on it): talked, visit wanted, trial order. Slips faxed back are
+    read through the inbox; never printed twice.
+
+    Python: intake.events.print_followups(workspace, event_id, out, wareki=False)
+
+    \b
+    Example:
+      intake --home office event followups E2027-02 --out letters/
+    """
+    from intake.events import print_followups
+
+    for line in print_followups(ws.require(), event_id, out, wareki=wareki).summary_lines():
+        click.echo(line)
+
+
+@event.command()
+@click.argument("event_id")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--wareki", is_flag=True, help="Date letters in 和暦 (令和8年…).")
+@click.pass_obj
+def visits(ws, event_id, out, wareki):
+    """工場見学のお願い (with dates to choose) for every meeting whose two sides both asked for a factory visit on
+    their follow-up slips: to the side that can host, and a notice to the other; never printed twice.
+
+    Python: intake.events.print_visit_requests(workspace, event_id, out, wareki=False)
+
+    \b
+    Example:
+      intake --home office event visits E2027-02 --out letters/
+    """
+    from intake.events import print_visit_requests
+
+    for line in print_visit_requests(ws.require(), event_id, out, wareki=wareki).summary_lines():
+        click.echo(line)

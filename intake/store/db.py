@@ -277,6 +277,28 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         UNIQUE (event_id, slot, table_no), UNIQUE (event_id, a, b)
     );
     """),
+    (41, "events: after the day — follow-up slips per meeting, visit requests, what was sent", """
+    CREATE TABLE event_sent (           -- every document printed for an event after the day (never twice)
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL REFERENCES events(id),
+        kind TEXT NOT NULL,             -- followup | visit_request | visit_notice
+        respondent_id TEXT NOT NULL,
+        ref TEXT NOT NULL,              -- the meeting's code <event>.<slot>.<table>
+        channel TEXT NOT NULL, path TEXT, printed_at TEXT NOT NULL,
+        UNIQUE (event_id, kind, respondent_id, ref)
+    );
+    CREATE TABLE event_followups (      -- a follow-up slip that came back: one meeting, one side
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL REFERENCES events(id),
+        ref TEXT NOT NULL,              -- the meeting's code
+        a TEXT NOT NULL, b TEXT NOT NULL,
+        factory_id TEXT NOT NULL,       -- the side that answered
+        submission_id TEXT NOT NULL UNIQUE REFERENCES submissions(id),
+        talked TEXT, visit TEXT, trial_order TEXT,   -- yes|no, yes|no, placed|considering|none (NULL: unread)
+        status TEXT,                    -- the submission's status when last read
+        received_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    """),
 ]
 
 
