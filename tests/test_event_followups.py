@@ -86,6 +86,17 @@ def test_outcomes_through_the_inbox_visit_requests_and_the_funnel(held, tmp_path
     req = re.sub(r"\s+", "", pdftotext(next(d.path for d in visits.documents if d.kind == "visit_request")))
     assert "工場見学のお願い" in req and re.sub(r"\s+", "", sch.names[guest]) in req and req.count("□") == 3
     assert events.print_visit_requests(ws, "E1", tmp_path / "v2", today=DAY + timedelta(days=11)).packets == []
+    # the report's funnel: events → meetings → held → visits → trial orders, in the HTML and the PDF
+    from intake.report import build_report
+    from intake.report.figures import collect
+
+    data = collect(ws)
+    assert [(t.key, t.count) for t in data.funnel.events] == [(k, f[k]) for k in ("events", "meetings", "held",
+                                                                                   "visits", "trial_orders")]
+    pdf, html = build_report(ws, tmp_path / "report", fmt="both")
+    text = html.read_text(encoding="utf-8")
+    assert "商談会の成果" in text and f"面談{len(sch.meetings)}件" in text and "試作発注1件" in text
+    assert "商談会の成果" in re.sub(r"\s+", "", pdftotext(pdf))
 
 
 def test_after_the_day_only(tmp_path):

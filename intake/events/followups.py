@@ -206,8 +206,11 @@ def on_settled(ws: Workspace, submission_id: str, status: str) -> str | None:
 
 def _latest(conn, event_id: str | None = None) -> dict[tuple[str, str], dict]:
     """Each (meeting code, side) -> its latest follow-up answer."""
-    sql = "SELECT * FROM event_followups" + (" WHERE event_id=?" if event_id else "") + " ORDER BY updated_at, id"
-    return {(r["ref"], r["factory_id"]): dict(r) for r in conn.execute(sql, (event_id,) if event_id else ())}
+    cols = ("event_id", "ref", "a", "b", "factory_id", "talked", "visit", "trial_order")
+    sql = (f"SELECT {', '.join(cols)} FROM event_followups" + (" WHERE event_id=?" if event_id else "")
+           + " ORDER BY updated_at, id")          # named columns: any row factory (the report's sqlite_utils too)
+    rows = (dict(zip(cols, r)) for r in conn.execute(sql, (event_id,) if event_id else ()))
+    return {(r["ref"], r["factory_id"]): r for r in rows}
 
 
 def visit_pairs(conn, event_id: str | None = None) -> list[tuple[str, str, str, str]]:
