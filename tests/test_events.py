@@ -255,6 +255,7 @@ def _tables(ws):
     (dict(on=(date.today() - timedelta(days=1)).isoformat()), "in the past"),
     (dict(on="2027-02-30"), "not a date"),
     (dict(event_id="E 1"), "cannot be printed"),
+    (dict(event_id="E2027-02-KITAKANTO"), "cannot be printed"),      # 18 > 16: meeting codes would not fit
     (dict(slots=0), "--slots"),
     (dict(start="25:00"), "time of day"),
 ])

@@ -20,6 +20,7 @@ from intake.workspace import Workspace
 
 STATUSES = ("invited", "attending", "declined")
 MAX_SLOTS, MAX_TABLES = 40, 200
+MAX_ID = 16        # a meeting's code <event>.<slot>.<table> must fit the identity code's 24 characters
 
 
 class EventError(IntakeError):
@@ -120,9 +121,9 @@ def create(ws: Workspace, event_id: str, title: str, on: str, venue: str, slots:
     ws.require()
     who = _need_who(who)
     event_id = (event_id or "").strip()
-    if not valid_id(event_id):
+    if not valid_id(event_id) or len(event_id) > MAX_ID:
         raise EventError(f"event id {event_id!r} cannot be printed in a slip's code",
-                         hint="use 1-24 letters, digits, '.', '_' or '-', e.g. --id E2027-02")
+                         hint=f"use 1-{MAX_ID} letters, digits, '.', '_' or '-', e.g. --id E2027-02")
     try:
         day = date.fromisoformat(on)
     except (TypeError, ValueError):
