@@ -64,6 +64,9 @@ def test_invitations_by_channel_with_the_suggested_partners_on_the_slip(invited)
         assert ("候補なし" in slip) == (len(part.candidates) < 5)
     t1 = next(p for p in ev.participants if p.factory == "T1")
     assert set(t1.candidates) == {"T2", "T4", "A1"} and t1.candidates[0] == "T2"        # best first (0.9)
+    # a request pair's line of why, from each reader's side: the buyer is told who can do it, the supplier of a need
+    assert "ご依頼に対応できる企業（必要な加工（めっき）に対応）" in _flat(_doc(run, "B1", "event_rsvp"))
+    assert "貴社の技術に合うご依頼があります" in _flat(_doc(run, "A1", "event_rsvp"))
     letter = _flat(_doc(run, "T1", "event_invitation"))
     assert "北関東ものづくり商談会のご案内" in letter and "小山市中央公民館" in letter and "小山溶接" in letter
     assert run.batch.exists() and run.mailing_list.exists()

@@ -44,12 +44,16 @@ class InviteRun(LetterRun):
                 for ln in super().summary_lines()]
 
 
-def _why(pair, fid: str, nm: dict[str, str]) -> str:
-    """One line of why, for the slip: the pair's first reason that is not the wish or the request heading."""
-    for r in pair.reasons:
-        if "面会を希望" not in r and "の依頼に" not in r:
-            return r.removeprefix("○ ")
-    return pair.reasons[0].removeprefix("○ ") if pair.reasons else ""
+def _why(pair, fid: str) -> str:
+    """One line of why, for `fid`'s slip and letter: a request pair says who asks and who can do it from the
+    reader's side, then what is needed; other pairs their first reason."""
+    met = [r.removeprefix("○ ") for r in pair.reasons if r.startswith("○") and "面会を希望" not in r
+           and "の依頼に" not in r]
+    if pair.requester:
+        head = "ご依頼に対応できる企業" if pair.requester == fid else "貴社の技術に合うご依頼があります"
+        need = next((r for r in met if r.startswith("必要な加工")), "")
+        return f"{head}（{need}）" if need else head
+    return met[0] if met else ""
 
 
 def render_slip(form, to: Party, event_id: str, lines: list[tuple[str, str]], path: Path) -> Path:
@@ -142,7 +146,7 @@ def invite(ws: Workspace, event_id: str, out: Path, *, ids: list[str] | None = N
                 continue
             to = party(conn, fid, vocab)
             best = suggestions(conn, fid, everyone, vocab, nm, top=CANDIDATES)
-            partners = [(party(conn, p.other(fid), vocab), _why(p, fid, nm)) for p in best]
+            partners = [(party(conn, p.other(fid), vocab), _why(p, fid)) for p in best]
             chosen[fid] = [p.other(fid) for p in best]
             docs_dir.mkdir(parents=True, exist_ok=True)
             pdf, pages = invitation_letter(to, ev, partners, office=office, today=today, date_text=date_text)

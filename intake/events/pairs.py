@@ -29,6 +29,7 @@ class Pair:
     reasons: list[str] = field(default_factory=list)
     wished_by: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)        # request | peer | wish
+    requester: str | None = None                          # for a request pair: the buyer
 
     @property
     def key(self) -> tuple[str, str]:
@@ -89,12 +90,14 @@ def candidate_pairs(conn, ids, vocab: Vocabulary, wishes: dict[str, list[str]] |
         key = tuple(sorted((x, y)))
         p = found.get(key)
         if p is None:
-            found[key] = Pair(key[0], key[1], s, list(reasons), [], [kind])
+            p = found[key] = Pair(key[0], key[1], s, list(reasons), [], [kind])
         elif s > p.score:                         # the better reason for the pair leads
             p.score, p.reasons, p.kinds = s, list(reasons) + p.reasons, [kind] + p.kinds
         else:
             p.reasons += reasons
             p.kinds.append(kind)
+        if kind == "request" and p.requester is None:
+            p.requester = x
 
     for need in profiles.needs(conn):
         if need.requester_id not in ids:
