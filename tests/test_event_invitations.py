@@ -177,3 +177,25 @@ def test_a_handwritten_slip_faxed_at_204x98_reads_back(invited, tmp_path):
     assert t1.wishes == ["A1"], values                         # the ticked line, not the printed partners' text
     assert t1.hosts_visit == "yes", values
     assert t1.people in (3, None), values                      # a digit a 98 dpi fax blurs may await a clerk
+
+
+def test_a_field_awaiting_a_clerk_counts_only_once_settled(invited, tmp_path):
+    from intake.events import replies
+    from intake.review.service import set_value
+
+    ws, run = invited
+    cand = {p.factory: p.candidates for p in events.get_event(ws, "E1").participants}["T1"]
+    BCP.fill_pdf(_doc(run, "T1", "event_rsvp"), tmp_path / "f.pdf", _rsvp_values(cand, [1], people="4"))
+    (tmp_path / "f.pdf").replace(ws.inbox / "rsvp-T1.pdf")
+    _process(ws)
+    with sqlite3.connect(ws.db_path) as c:
+        sid = c.execute("SELECT id FROM submissions WHERE form='event-rsvp'").fetchone()[0]
+        c.execute("UPDATE field_values SET needs_review=1 WHERE submission_id=? AND key IN ('wish_1', 'people')",
+                  (sid,))                                      # as if the fax had left both unsure
+    assert replies.on_settled(ws, sid, "needs_review") == "attending"
+    t1 = next(p for p in events.get_event(ws, "E1").participants if p.factory == "T1")
+    assert t1.wishes == [] and t1.people is None               # nothing unsure binds the schedule
+    set_value(ws, sid, "wish_1", "meet", "佐藤")                 # the clerk settles: dispatch runs again
+    set_value(ws, sid, "people", "4", "佐藤")
+    t1 = next(p for p in events.get_event(ws, "E1").participants if p.factory == "T1")
+    assert t1.wishes == [cand[0]] and t1.people == 4

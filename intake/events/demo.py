@@ -13,21 +13,22 @@ from intake.workspace import Workspace
 FAXED = 3                      # RSVP slips that come back by fax in the demo
 
 
-def fax_back_slip(ws: Workspace, form, slip_pdf: Path, answers: dict, rng, stem: str, sender: str = "") -> Path:
+def fax_back_slip(ws: Workspace, form, slip_pdf: Path, answers: dict, rng, stem: str, sender: str = "") -> dict:
     """A personalised slip filled in a simulated hand and faxed at 204x98 into the inbox (staged, then renamed
-    in whole). Returns the file."""
+    in whole). Returns what was written on it ({key: value}, the simulator's truth)."""
     from intake.form.layout import layout
     from intake.simulate.corpus import rasterise
     from intake.simulate.degrade import PROFILES, FaxHeader, send
     from intake.simulate.fill import fill_page, random_writer
 
-    img, _truth, _notes = fill_page(rasterise(slip_pdf, 300)[0], 300, layout(form).pages[0].fields, answers, rng,
+    img, truth, _notes = fill_page(rasterise(slip_pdf, 300)[0], 300, layout(form).pages[0].fields, answers, rng,
                                     random_writer(rng, "ja", "tuning"))
     stage = ws.output / "simulated"
     stage.mkdir(parents=True, exist_ok=True)
     files, _ = send(PROFILES["fax-standard"], [img], 300, stage / stem, rng,
                     FaxHeader("2026/12/01 10:00", "0000-00-0000", sender))
-    return files[0].replace(ws.inbox / files[0].name)
+    files[0].replace(ws.inbox / files[0].name)
+    return truth
 
 
 def event_day(ws: Workspace, echo: Callable[[str], None] = print, *, seed: int = 7, today: date | None = None,
@@ -56,18 +57,27 @@ def event_day(ws: Workspace, echo: Callable[[str], None] = print, *, seed: int =
     form = forms_of(ws)["event-rsvp"]
     slips = {d.respondent.id: d.path for d in run.documents if d.kind == "event_rsvp"}
     faxed = parts[:FAXED]
+    truths = []
     for p in faxed:
         answers = {"attend": "yes", "people": "2", "hosts_visit": "yes" if rng.random() < 0.5 else "no"}
         for k in range(1, len(p.candidates) + 1):
             answers[f"wish_{k}"] = "meet" if k == 1 else "skip"
-        fax_back_slip(ws, form, slips[p.factory], answers, rng, f"rsvp-{p.factory}", p.name)
+        truth = fax_back_slip(ws, form, slips[p.factory], answers, rng, f"rsvp-{p.factory}", p.name)
+        truths.append({"form": form.id, "respondent": p.factory, "pages": [{"fields": truth}]})
     process(ws, stable_seconds=0, progress=False, workers=workers)
-    after = {p.factory: p for p in events.get_event(ws, eid).participants}
-    said = "; ".join(f"{p.factory} " + (f"{after[p.factory].status}, {after[p.factory].people or '?'}名, wishes "
-                                        f"{','.join(after[p.factory].wishes) or '-'}"
-                                        if after[p.factory].source == "rsvp" else "awaits a clerk (review)")
-                     for p in faxed)
-    echo(f"[{n + 1}] {len(faxed)} RSVP slips came back by fax (204x98) and were read: {said}")
+
+    def said() -> str:
+        after = {p.factory: p for p in events.get_event(ws, eid).participants}
+        return "; ".join(f"{p.factory} " + (f"{after[p.factory].status}, {after[p.factory].people or '?'}名, wishes "
+                                            f"{','.join(after[p.factory].wishes) or '-'}"
+                                            if after[p.factory].source == "rsvp" else "awaits a clerk (review)")
+                         for p in faxed)
+
+    echo(f"[{n + 1}] {len(faxed)} RSVP slips came back by fax (204x98) and were read: {said()}")
+    from intake.demo import CLERK, simulated_clerk
+
+    touched = simulated_clerk(ws, truths, lambda _line: None)["clerk_touched"]
+    echo(f"    after {CLERK} confirmed {touched} fields: {said()}")
     phoned = [p.factory for p in parts[FAXED:]]
     for fid in phoned:
         events.attend(ws, eid, fid)

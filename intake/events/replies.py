@@ -1,7 +1,8 @@
 """An RSVP slip (forms/event-rsvp.yaml) records its factory's answer on its own: the slip's code carries the
 event id where a match reply carries its match id, and intake.dispatch calls on_settled for every stored or
-settled submission. The answer is copied whatever the submission's status (a clerk may still be confirming
-a field; the next settle copies the correction), replacing the factory's previous answer and wishes.
+settled submission. Only settled fields count (read surely or confirmed by a clerk): a field awaiting a clerk
+is taken at the clerk's settle, which calls the handler again; each call replaces the factory's previous
+answer and wishes.
 
 A ticked 会いたい on line k is a wish for the k-th partner printed on that factory's slip (the invitation
 stored the order); a slip whose 参加/不参加 cannot be read yet changes nothing.
@@ -40,8 +41,11 @@ def on_settled(ws: Workspace, submission_id: str, status: str) -> str | None:
                            (sub["match_id"], sub["respondent_id"])).fetchone()
         if inv is None:
             return None
-        v = {r["key"]: json.loads(r["value"]) if r["value"] is not None else None
-             for r in conn.execute("SELECT key, value FROM field_values WHERE submission_id=?", (submission_id,))}
+        # Only what is settled (read surely, or confirmed by a clerk): a wrong mutual wish would bind the schedule,
+        # so a value awaiting a clerk counts when the clerk settles it (dispatch calls again).
+        v = {r["key"]: json.loads(r["value"]) if r["value"] is not None and not r["needs_review"] else None
+             for r in conn.execute("SELECT key, value, needs_review FROM field_values WHERE submission_id=?",
+                                   (submission_id,))}
         attend = _scalar(v.get("attend"))
         if attend not in ("yes", "no"):
             return ""
