@@ -173,9 +173,9 @@ def _scalar(v):
 
 
 def on_settled(ws: Workspace, submission_id: str, status: str) -> str | None:
-    """intake.dispatch handler: a follow-up slip records its meeting's outcome for the side that sent it
-    (whatever the submission's status; a clerk's correction is copied at the next settle). None when the
-    submission is not a follow-up slip of a known meeting."""
+    """intake.dispatch handler: a follow-up slip records its meeting's outcome for the side that sent it, from
+    its settled fields (one awaiting a clerk is copied at the clerk's settle, which calls again). None when
+    the submission is not a follow-up slip of a known meeting."""
     from intake.review.service import forms, transaction
 
     with transaction(ws) as conn:
@@ -191,8 +191,10 @@ def on_settled(ws: Workspace, submission_id: str, status: str) -> str | None:
                          (ev, slot, table)).fetchone()
         if m is None or sub["respondent_id"] not in (m["a"], m["b"]):
             return None
-        v = {r["key"]: json.loads(r["value"]) if r["value"] is not None else None
-             for r in conn.execute("SELECT key, value FROM field_values WHERE submission_id=?", (submission_id,))}
+        # settled fields only, as for the RSVP: an unsure 工場見学 must not print a visit request
+        v = {r["key"]: json.loads(r["value"]) if r["value"] is not None and not r["needs_review"] else None
+             for r in conn.execute("SELECT key, value, needs_review FROM field_values WHERE submission_id=?",
+                                   (submission_id,))}
         row = dict(event_id=ev, ref=sub["match_id"], a=m["a"], b=m["b"], factory_id=sub["respondent_id"],
                    submission_id=submission_id, talked=_scalar(v.get("talked")), visit=_scalar(v.get("visit")),
                    trial_order=_scalar(v.get("trial_order")), status=status)
