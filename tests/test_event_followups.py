@@ -113,3 +113,25 @@ def test_after_the_day_only(tmp_path):
     assert "no schedule" in str(e.value)
     r = CliRunner().invoke(main, ["--home", str(ws.root), "event", "followups", "E404", "--out", str(tmp_path / "x")])
     assert r.exit_code == 1 and "no event" in r.output
+
+
+@pytest.mark.slow
+def test_a_handwritten_follow_up_slip_faxed_at_204x98_reads_back(held):
+    import numpy as np
+
+    from intake.events.demo import fax_back_slip
+    from intake.review.service import forms
+
+    ws, sch, run = held
+    d = next(d for d in run.documents if d.kind == "event_followup")
+    written = {"talked": "yes", "visit": "yes", "trial_order": "placed"}
+    truth = fax_back_slip(ws, forms(ws)["event-followup"], d.path, written, np.random.default_rng(3),
+                          "followup-fax", d.respondent.name)
+    assert {k: truth[k] for k in written} == written
+    _process(ws)
+    with connection(ws) as conn:
+        rows = [dict(r) for r in conn.execute("SELECT * FROM event_followups")]
+    assert [(r["factory_id"], r["ref"]) for r in rows] == [(d.respondent.id, d.match_id)]
+    got = {k: rows[0][k] for k in written}
+    assert all(v in (written[k], None) for k, v in got.items()), got        # right, or awaiting a clerk
+    assert got["talked"] == "yes", got

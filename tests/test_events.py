@@ -108,9 +108,16 @@ def test_a_wish_raises_a_score_and_makes_a_pair_and_mutual_is_a_must(pop):
 
 def test_pairs_among_attendees_only(pop):
     _event(pop)
-    _all_attend(pop, skip=("A1",))
+    _all_attend(pop, skip=("A1", "A4"))
     events.attend(pop, "E1", "A1", decline=True)
-    assert not any("A1" in p.key for p in events.event_pairs(pop, "E1"))
+    assert not any("A1" in p.key or "A4" in p.key for p in events.event_pairs(pop, "E1"))
+    with sqlite3.connect(pop.db_path) as c:                      # invited, not answered yet
+        c.execute("INSERT INTO event_participants (event_id, factory_id, status, updated_at) "
+                  "VALUES ('E1', 'A4', 'invited', 'now')")
+    invited = {p.key for p in events.event_pairs(pop, "E1", among="invited")}
+    assert ("A4", "B2") in invited and not any("A1" in k for k in invited)
+    with pytest.raises(events.EventError):
+        events.event_pairs(pop, "E1", among="everyone")
 
 
 # --- the schedule -----------------------------------------------------------------------------------
