@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -226,7 +226,8 @@ def attend(ws: Workspace, event_id: str, factory: str, wishes: list[str] | tuple
         for f in (factory, *wishes):
             if f not in known:
                 near = [k for k in known if k.lower() == f.lower()]
-                raise EventError(f"no factory {f!r} in this workspace" + (f" (did you mean {near[0]}?)" if near else ""),
+                said = f" (did you mean {near[0]}?)" if near else ""
+                raise EventError(f"no factory {f!r} in this workspace{said}",
                                  hint="give a respondent id from a survey, a request or the office's list")
         if factory in wishes:
             raise EventError(f"{factory} cannot wish to meet itself", hint="name another factory with --wish")

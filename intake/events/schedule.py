@@ -163,7 +163,8 @@ def solve(pairs: list[Pair], slots: int, tables: int, keep: dict[tuple[str, str]
             for s in range(slots):
                 c[model.v(i, s)] = -1.0
         res = model.solve(c, extra, False, time_limit)
-        met = {i for i, _ in model.chosen(res.x)} if res.x is not None else set()
+        # no answer in time says nothing about the wishes: the final stage then holds them all (exact)
+        met = {i for i, _ in model.chosen(res.x)} if res.x is not None else set(musts)
         if len(met & set(musts)) < len(musts):
             unmet = [pairs[i].key for i in musts if i not in met]
             if not allow_unmet:
@@ -188,6 +189,8 @@ def solve(pairs: list[Pair], slots: int, tables: int, keep: dict[tuple[str, str]
         for s in range(slots):
             c[model.v(i, s)] = -p.score
     res = model.solve(c, extra, exact, time_limit)
+    if res.x is None and res.status == 2:   # infeasible: only when stage 1 ran out of time
+        raise Infeasible([pairs[i].key for i in musts])
     if res.x is None:                       # time limit without any solution: the greedy one (musts first)
         return Solution(_tables(base, {}, tables), _total(base), float("nan"), "greedy", unmet, 0, _total(base))
     chosen = model.chosen(res.x)
