@@ -347,6 +347,6 @@ def test_cli_create_attend_pairs_schedule_match_the_api(pop):
 
 
 def test_every_event_command_has_help_with_an_example():
-    for cmd in ("create", "list", "show", "attend", "pairs", "schedule"):
+    for cmd in ("create", "list", "show", "attend", "pairs", "schedule", "invite", "sheets", "followups", "visits"):
         r = CliRunner().invoke(main, ["event", cmd, "--help"])
         assert r.exit_code == 0 and "Example:" in r.output and "Python: intake.events." in r.output
