@@ -98,6 +98,9 @@ def run_demo(ws: Workspace, *, echo: Callable[[str], None] = print, seed: int = 
     summary.update(simulated_clerk(ws, truths, echo))
     summary.update(match_and_print(ws, forms, people, echo, seed=seed))
     summary.update(outage(ws, forms, people, echo, seed=seed))
+    from intake.events.demo import event_day
+
+    summary.update(event_day(ws, echo, seed=seed))          # a matching event: invitations to the day's sheets
     echo(f"demo finished in {time.monotonic() - t0:.1f} s; workspace: {ws.root}")
     return summary
 

@@ -23,6 +23,8 @@ HANDLERS: tuple[str, ...] = (
     "intake.review.profile:on_settled",      # an accepted survey/request → profile tables
     "intake.match.replies:on_settled",       # a match reply slip → its match
     "intake.bcp.replies:on_settled",         # a BCP reply slip → its incident
+    "intake.events.replies:on_settled",      # an event RSVP slip → its event's participant and wishes
+    "intake.events.followups:on_settled",    # a meeting's follow-up slip → its outcome (visits, trial orders)
 )
 
 

@@ -3,6 +3,7 @@
 Each command mirrors a Python function (named in its help). Exit codes:
   0 ok · 1 error · 2 workspace missing/unusable · 3 form definition error
   4 missing external program · 5 external program failed · 6 input rejected
+  7 an event's schedule cannot be made as asked (intake event schedule)
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def main(ctx: click.Context, home: Path, forms_dir: Path | None) -> None:
 
 from intake.cli import basics  # noqa: E402,F401  (registers commands)
 
-for _mod in ("forms", "pipeline", "simulate", "review", "match", "report", "bench", "demo", "bcp"):
+for _mod in ("forms", "pipeline", "simulate", "review", "match", "report", "bench", "demo", "bcp", "event"):
     try:
         __import__(f"intake.cli.{_mod}")
     except ModuleNotFoundError as _exc:  # a stage not built yet

@@ -8,7 +8,7 @@ from typing import Any
 KINDS = ("choice", "digits", "text")
 LANGS = ("ja", "en")
 # What a form's answers feed: profiles (survey, request), a match (reply), a BCP incident (bcp_reply).
-PURPOSES = ("survey", "request", "reply", "bcp_reply")
+PURPOSES = ("survey", "request", "reply", "bcp_reply", "event_rsvp", "event_followup")
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,10 @@ def _add_fax_cover(p: Packet, office, date_text: str, docs_dir: Path) -> None:
 def _doc_title(d: Document) -> str:
     return {"match": "企業ご紹介のお知らせ", "group": "企業連携のご案内", "reply_slip": "返信票",
             "confirmation": "読み取り結果確認票", "reminder": "ご回答のお願い", "survey": "調査票",
-            "bcp_request": "代替生産のお願い", "bcp_notice": "代替調達先のお知らせ"}.get(d.kind, d.kind)
+            "bcp_request": "代替生産のお願い", "bcp_notice": "代替調達先のお知らせ",
+            "event_invitation": "商談会のご案内", "event_rsvp": "出欠回答票",
+            "event_followup_letter": "面談後アンケートのお願い", "event_followup": "面談後アンケート",
+            "visit_request": "工場見学のお願い", "visit_notice": "工場見学の日程調整のお知らせ"}.get(d.kind, d.kind)
 
 
 # --- confirmation sheets and reminders -----------------------------------------------------------

@@ -153,6 +153,8 @@ class Funnel:
     groups: dict[str, int]          # group matches at each stage
     rows: list[RequestRow]
     reading: str
+    events: list[Tally] = field(default_factory=list)    # matching events → meetings → visits → trial orders
+    events_reading: str = ""
 
 
 @dataclass
@@ -423,7 +425,23 @@ def _funnel(conn, labels_process, public) -> Funnel:
                    f"（提案からの発注率{_pct(counts['trial_order'] / counts['proposed'])}）。")
     else:
         reading = f"依頼{n}件。紹介候補の提案はまだありません。"
-    return Funnel(n, stages, counts["rejected"], groups, rows, reading)
+    return Funnel(n, stages, counts["rejected"], groups, rows, reading, *_event_funnel(conn))
+
+
+EVENT_LABELS = {"events": "商談会", "meetings": "面談（予定）", "held": "面談（実施）", "visits": "工場見学",
+                "trial_orders": "試作発注"}
+
+
+def _event_funnel(conn) -> tuple[list[Tally], str]:
+    """The matching events' own funnel (intake.events.followups.funnel): events → meetings → visits → orders."""
+    from intake.events.followups import funnel
+
+    f = funnel(conn)
+    if not f["events"]:
+        return [], ""
+    reading = (f"商談会{f['events']}回で面談{f['meetings']}件を組み、実施の報告{f['held']}件、"
+               f"双方が工場見学を希望{f['visits']}件、試作発注{f['trial_orders']}件に至りました。")
+    return [Tally(k, EVENT_LABELS[k], f[k]) for k in EVENT_LABELS], reading
 
 
 def _quality(conn, ws) -> DataQuality:

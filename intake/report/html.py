@@ -129,6 +129,9 @@ def render(d: ReportData) -> str:
           _table(["No.", "依頼者" if not d.public else "都道府県", "必要な加工", "候補", "到達段階"],
                  [[x.request_id, x.requester if not d.public else x.prefecture, x.processes, x.matches, x.furthest]
                   for x in f.rows])]
+    if f.events:
+        h += ["<h2>商談会の成果</h2>", _reading(f.events_reading),
+              _table(["段階", "件数"], [[s.label, s.count] for s in f.events])]
 
     # 5 quality
     h += [f"<h1>{escape(SECTIONS['quality'])}</h1>", _reading(q.reading), _chart(charts.quality(q), "データ品質"),

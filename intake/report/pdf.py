@@ -206,6 +206,9 @@ def _funnel(d: ReportData, st) -> list:
         out.append(_table(["No.", "依頼者" if not d.public else "都道府県", "必要な加工", "候補", "到達段階"],
                           [[x.request_id, x.requester if not d.public else x.prefecture, x.processes, x.matches,
                             x.furthest] for x in f.rows], [12, 60, 50, 16, 32], st, numeric={0, 3}))
+    if f.events:
+        out += [_p("商談会の成果", st["h2"]), _reading(f.events_reading, st),
+                _table(["段階", "件数"], [[s.label, s.count] for s in f.events], [60, 30], st, numeric={1})]
     out.append(PageBreak())
     return out
 

@@ -239,6 +239,66 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         received_at TEXT NOT NULL, updated_at TEXT NOT NULL
     );
     """),
+    (40, "events: matching events (商談会), participants, wishes, the meeting schedule", """
+    CREATE TABLE events (               -- a matching event; its id is printed in the RSVP slip's code
+        id TEXT PRIMARY KEY,            -- chosen by the coordinator (--id), e.g. E2027-02
+        title TEXT NOT NULL, date TEXT NOT NULL, venue TEXT NOT NULL,
+        slots INTEGER NOT NULL, tables INTEGER NOT NULL,
+        slot_minutes INTEGER NOT NULL, start TEXT NOT NULL,          -- HH:MM of slot 1
+        created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+        scheduled_at TEXT, objective REAL, bound REAL                -- the latest schedule's solve
+    );
+    CREATE TABLE event_participants (   -- who was invited, and what they answered (RSVP slip or clerk)
+        event_id TEXT NOT NULL REFERENCES events(id),
+        factory_id TEXT NOT NULL,       -- respondents.id / factories.id
+        status TEXT NOT NULL,           -- invited | attending | declined
+        people INTEGER,                 -- how many come
+        hosts_visit TEXT,               -- yes | no | NULL: 工場見学の受け入れ
+        candidates TEXT,                -- JSON list: the partners printed on its slip, in slot order
+        channel TEXT, invitation_path TEXT, invited_at TEXT,
+        source TEXT,                    -- rsvp | clerk: where the answer came from
+        submission_id TEXT,             -- the RSVP slip read back
+        answered_at TEXT, updated_at TEXT NOT NULL,
+        PRIMARY KEY (event_id, factory_id)
+    );
+    CREATE TABLE event_wishes (         -- "I would like to meet them": one row per direction
+        event_id TEXT NOT NULL REFERENCES events(id),
+        factory_id TEXT NOT NULL, other_id TEXT NOT NULL,
+        source TEXT NOT NULL,           -- rsvp | clerk
+        at TEXT NOT NULL,
+        PRIMARY KEY (event_id, factory_id, other_id)
+    );
+    CREATE TABLE event_meetings (       -- the latest schedule; what was shown is kept on a re-run
+        event_id TEXT NOT NULL REFERENCES events(id),
+        slot INTEGER NOT NULL, table_no INTEGER NOT NULL,
+        a TEXT NOT NULL, b TEXT NOT NULL,                            -- a < b
+        score REAL NOT NULL, wished INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (event_id, slot, table_no), UNIQUE (event_id, a, b)
+    );
+    """),
+    (41, "events: after the day — follow-up slips per meeting, visit requests, what was sent", """
+    CREATE TABLE event_sent (           -- every document printed for an event after the day (never twice)
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL REFERENCES events(id),
+        kind TEXT NOT NULL,             -- followup | visit_request | visit_notice
+        respondent_id TEXT NOT NULL,
+        ref TEXT NOT NULL,              -- the meeting's code <event>.<slot>.<table>
+        channel TEXT NOT NULL, path TEXT, printed_at TEXT NOT NULL,
+        UNIQUE (event_id, kind, respondent_id, ref)
+    );
+    CREATE TABLE event_followups (      -- a follow-up slip that came back: one meeting, one side
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL REFERENCES events(id),
+        ref TEXT NOT NULL,              -- the meeting's code
+        a TEXT NOT NULL, b TEXT NOT NULL,
+        factory_id TEXT NOT NULL,       -- the side that answered
+        submission_id TEXT NOT NULL UNIQUE REFERENCES submissions(id),
+        talked TEXT, visit TEXT, trial_order TEXT,   -- yes|no, yes|no, placed|considering|none (NULL: unread)
+        status TEXT,                    -- the submission's status when last read
+        received_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    """),
 ]
 
 
