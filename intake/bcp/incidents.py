@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from intake.bcp.area import BcpError, resolve
 from intake.bcp.assess import DEFAULT_TOP, Affected, assess_factories
+from intake.review.service import connection as _conn, transaction as _tx
 from intake.store import db as store_db
 from intake.workspace import Workspace
 
@@ -44,18 +45,6 @@ class Incident:
                 "replies": [{k: r[k] for k in ("factory_id", "answer", "start_date", "monthly", "status")}
                             for r in self.replies],
                 "closed_at": self.closed_at}
-
-
-def _conn(ws: Workspace):
-    from intake.review.service import connection
-
-    return connection(ws)
-
-
-def _tx(ws: Workspace):
-    from intake.review.service import transaction
-
-    return transaction(ws)
 
 
 def _need_who(who: str | None) -> str:

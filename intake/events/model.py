@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from intake.errors import IntakeError
 from intake.form.identity import valid_id
+from intake.review.service import connection as _conn, transaction as _tx
 from intake.store import db as store_db
 from intake.workspace import Workspace
 
@@ -84,18 +85,6 @@ class Event:
                 "participants": [{"factory": p.factory, "status": p.status, "people": p.people,
                                   "hosts_visit": p.hosts_visit, "wishes": p.wishes} for p in self.participants],
                 "scheduled_at": self.scheduled_at, "objective": self.objective, "bound": self.bound}
-
-
-def _conn(ws: Workspace):
-    from intake.review.service import connection
-
-    return connection(ws)
-
-
-def _tx(ws: Workspace):
-    from intake.review.service import transaction
-
-    return transaction(ws)
 
 
 def _need_who(who: str | None) -> str:
