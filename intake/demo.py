@@ -206,20 +206,33 @@ DEMO_OUTAGE = "埼玉県川越市"          # used only when no approved pair ma
 
 
 def outage_area(ws: Workspace) -> str:
-    """The city of the first supplier an approved pair match relies on, so the outage always strands a
-    buyer (a fixed city would stop doing so whenever the simulator's answers change)."""
-    from intake.bcp.area import place_of
-    from intake.bcp.assess import RELYING
+    """The city the demo's outage hits, so that it tells the whole BCP story (a fixed city stopped doing so
+    whenever the simulator's answers changed). Cities of the suppliers approved pair matches rely on come first,
+    then every other factory's; the first where a factory with buyers has a consenting stand-in wins, else the
+    first with any stand-in (the requests and a reply slip still go out), else the first with buyers (who are
+    told nobody can stand in). Assessed without recording anything."""
+    from intake.bcp.area import place_of, resolve
+    from intake.bcp.assess import RELYING, assess_factories
+    from intake.bcp.incidents import vocabulary
     from intake.review.service import connection
 
+    vocab = vocabulary(ws)
     with connection(ws) as conn:
         rows = conn.execute("SELECT f.postal_code, f.address FROM matches m JOIN factories f ON f.id = m.supplier_id "
                             f"WHERE m.kind='pair' AND m.state IN ({','.join('?' * len(RELYING))}) ORDER BY m.id",
                             tuple(RELYING)).fetchall()
-    for postal_code, address in rows:
-        place = place_of(postal_code, address)
-        city = max((n for n in place.names if place.prefecture and n.startswith(place.prefecture)), key=len, default="")
-        if city and city != place.prefecture:
+        rows += conn.execute("SELECT postal_code, address FROM factories ORDER BY id").fetchall()
+        cities: list[str] = []
+        for postal_code, address in rows:
+            place = place_of(postal_code, address)
+            city = max((n for n in place.names if place.prefecture and n.startswith(place.prefecture)), key=len,
+                       default="")
+            if city and city != place.prefecture and city not in cities:
+                cities.append(city)
+        story = {city: assess_factories(conn, [resolve(city)], [], vocab) for city in cities}
+    for wanted in (lambda a: a.buyers and a.alternatives, lambda a: a.alternatives, lambda a: a.buyers):
+        city = next((c for c, affected in story.items() if any(wanted(a) for a in affected)), None)
+        if city:
             return city
     return DEMO_OUTAGE
 
