@@ -56,6 +56,10 @@ class Lexicon:
     codes: np.ndarray            # (m, n) uint8 digits
     coverage: float              # share of the non-on-file prior mass inside the lexicon
 
+    @property
+    def length(self) -> int:
+        return self.codes.shape[1]
+
     @functools.cached_property
     def members(self) -> frozenset[str]:
         return frozenset("".join(map(str, row)) for row in self.codes)
@@ -99,10 +103,6 @@ class PrefixLexicon:
     prefixes: np.ndarray         # (m, k) uint8 digits
     length: int                  # n, the whole string's length
     coverage: float
-
-    @property
-    def codes(self) -> np.ndarray:            # decode checks the length through codes.shape[1]
-        return np.empty((0, self.length), np.uint8)
 
     @functools.cached_property
     def _heads(self) -> frozenset[str]:
@@ -206,7 +206,7 @@ def decode(probs: np.ndarray, on_file: str | None = None,
         return float(lq[rows, np.frombuffer(s.encode("ascii"), np.uint8) - 48].sum())
 
     known = on_file if on_file and len(on_file) == n and on_file.isdigit() else None
-    lex = lexicon if lexicon is not None and lexicon.codes.shape[1] == n else None
+    lex = lexicon if lexicon is not None and lexicon.length == n else None
     rest = 1.0 - (ON_FILE + ONE_OFF if known else 0.0)
     w_lex = rest * lex.coverage if lex else 0.0
     w_uni = rest - w_lex
