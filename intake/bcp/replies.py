@@ -46,11 +46,7 @@ def on_settled(ws: Workspace, submission_id: str, status: str) -> str | None:
                    answer=_scalar(v.get("answer")), start_date=_scalar(v.get("start_date")),
                    monthly=int(monthly) if str(monthly or "").isdigit() else None,
                    conditions=_scalar(v.get("conditions")), status=status)
-        at = store_db.now()
-        updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "submission_id")
-        conn.execute(f"INSERT INTO bcp_replies ({', '.join(row)}, received_at, updated_at) VALUES "
-                     f"({', '.join('?' * len(row))}, ?, ?) ON CONFLICT(submission_id) DO UPDATE SET {updates}, "
-                     f"updated_at=excluded.updated_at", (*row.values(), at, at))
+        store_db.upsert_reply(conn, "bcp_replies", row)
         return row["answer"] or ""
 
 

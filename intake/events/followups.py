@@ -198,11 +198,7 @@ def on_settled(ws: Workspace, submission_id: str, status: str) -> str | None:
         row = dict(event_id=ev, ref=sub["match_id"], a=m["a"], b=m["b"], factory_id=sub["respondent_id"],
                    submission_id=submission_id, talked=_scalar(v.get("talked")), visit=_scalar(v.get("visit")),
                    trial_order=_scalar(v.get("trial_order")), status=status)
-        at = store_db.now()
-        updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "submission_id")
-        conn.execute(f"INSERT INTO event_followups ({', '.join(row)}, received_at, updated_at) VALUES "
-                     f"({', '.join('?' * len(row))}, ?, ?) ON CONFLICT(submission_id) DO UPDATE SET {updates}, "
-                     f"updated_at=excluded.updated_at", (*row.values(), at, at))
+        store_db.upsert_reply(conn, "event_followups", row)
         return row["talked"] or ""
 
 

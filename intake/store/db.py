@@ -306,6 +306,16 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def upsert_reply(conn: sqlite3.Connection, table: str, row: dict) -> None:
+    """A reply slip's row, keyed by its submission: inserted the first time, refreshed when the submission settles
+    again (a clerk confirms a field); received_at stays the first time's."""
+    at = now()
+    updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "submission_id")
+    conn.execute(f"INSERT INTO {table} ({', '.join(row)}, received_at, updated_at) VALUES "
+                 f"({', '.join('?' * len(row))}, ?, ?) ON CONFLICT(submission_id) DO UPDATE SET {updates}, "
+                 f"updated_at=excluded.updated_at", (*row.values(), at, at))
+
+
 def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)  # explicit transactions
     conn.execute("PRAGMA journal_mode=WAL")
