@@ -115,7 +115,6 @@ def build(root: Path):
     """The population in a new workspace at root, through the inbox (see the module docstring)."""
     from intake import match as m_api
     from intake.form import load_forms
-    from intake.ingest.pipeline import process
     from intake.render import Respondent, render_form
     from intake.workspace import init
 
@@ -129,6 +128,17 @@ def build(root: Path):
     for form, person, values in people:
         blank = render_form(form, "ja", blanks / f"{form.id}-{person.id}.pdf", respondent=person)
         fill_pdf(blank, blanks / f"filled-{form.id}-{person.id}.pdf", values)
+    read_back(ws, forms, blanks)
+    m_api.run_matching(ws)
+    pair = next(m for m in m_api.list_matches(ws) if (m.requester, m.supplier) == APPROVED)
+    m_api.approve(ws, pair.id, "佐藤")
+    return ws
+
+
+def read_back(ws, forms, blanks: Path) -> None:
+    """The filled PDFs in `blanks` through the inbox; every submission must read cleanly."""
+    from intake.ingest.pipeline import process
+
     for f in sorted(blanks.glob("filled-*.pdf")):      # whole files only: renamed into the inbox
         f.replace(ws.inbox / f.name)
     process(ws, forms=forms, stable_seconds=0, progress=False, workers=1)
@@ -136,20 +146,21 @@ def build(root: Path):
         open_subs = c.execute("SELECT id, form, respondent_id, status FROM submissions WHERE status != 'accepted'"
                               ).fetchall()
     assert not open_subs, f"the designed population did not read cleanly: {open_subs}"
-    m_api.run_matching(ws)
-    pair = next(m for m in m_api.list_matches(ws) if (m.requester, m.supplier) == APPROVED)
-    m_api.approve(ws, pair.id, "佐藤")
-    return ws
 
 
-_BUILT: list[Path] = []
+_BUILT: dict[str, Path] = {}
+
+
+def copy_of(build_fn, name: str, tmp_path: Path):
+    """A copy at tmp_path/ws of the population `build_fn` makes (built once per test process and name)."""
+    from intake.workspace import Workspace
+
+    if name not in _BUILT:
+        _BUILT[name] = build_fn(Path(tempfile.mkdtemp(prefix=f"{name}-population-")) / "ws").root
+    shutil.copytree(_BUILT[name], tmp_path / "ws")
+    return Workspace(tmp_path / "ws")
 
 
 def workspace(tmp_path: Path):
     """A copy of the population (built once per test process) at tmp_path/ws."""
-    from intake.workspace import Workspace
-
-    if not _BUILT:
-        _BUILT.append(build(Path(tempfile.mkdtemp(prefix="bcp-population-")) / "ws").root)
-    shutil.copytree(_BUILT[0], tmp_path / "ws")
-    return Workspace(tmp_path / "ws")
+    return copy_of(build, "bcp", tmp_path)

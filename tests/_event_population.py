@@ -20,9 +20,6 @@ The pairs, worked out by hand from the rules in intake/events/pairs.py (see PAIR
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-import tempfile
 from pathlib import Path
 
 import _bcp_population as BCP
@@ -75,7 +72,6 @@ def request_values(bid: str) -> dict:
 
 def build(root: Path):
     from intake.form import load_forms
-    from intake.ingest.pipeline import process
     from intake.render import Respondent, render_form
     from intake.workspace import init
 
@@ -93,24 +89,10 @@ def build(root: Path):
     for form, person, values in people:
         blank = render_form(form, "ja", blanks / f"{form.id}-{person.id}.pdf", respondent=person)
         BCP.fill_pdf(blank, blanks / f"filled-{form.id}-{person.id}.pdf", values)
-    for f in sorted(blanks.glob("filled-*.pdf")):
-        f.replace(ws.inbox / f.name)
-    process(ws, forms=forms, stable_seconds=0, progress=False, workers=1)
-    with sqlite3.connect(ws.db_path) as c:
-        open_subs = c.execute("SELECT id, form, respondent_id, status FROM submissions WHERE status != 'accepted'"
-                              ).fetchall()
-    assert not open_subs, f"the designed population did not read cleanly: {open_subs}"
+    BCP.read_back(ws, forms, blanks)
     return ws
-
-
-_BUILT: list[Path] = []
 
 
 def workspace(tmp_path: Path):
     """A copy of the population (built once per test process) at tmp_path/ws."""
-    from intake.workspace import Workspace
-
-    if not _BUILT:
-        _BUILT.append(build(Path(tempfile.mkdtemp(prefix="event-population-")) / "ws").root)
-    shutil.copytree(_BUILT[0], tmp_path / "ws")
-    return Workspace(tmp_path / "ws")
+    return BCP.copy_of(build, "event", tmp_path)
