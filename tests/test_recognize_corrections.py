@@ -203,3 +203,43 @@ def test_an_x_over_a_marked_option_goes_to_review(tmp_path, how):
     assert got.needs_review and g.field.options[0].key in got.reason, (got.value, got.reason)
     ok = read(clean, tmp_path, how)["process"]                 # the two ticks alone are accepted
     assert ok.value == [g.field.options[0].key, g.field.options[2].key] and not ok.needs_review, ok.reason
+
+
+def _label_extent(img, box, cell) -> tuple[float, float, float, float]:
+    """The printed label's ink extent (mm) on the blank page, found on the image itself."""
+    x0 = box.x1 + 0.6
+    crop = img[P.p(cell.y):P.p(cell.y1), P.p(x0):P.p(cell.x1)] < 128
+    rows, cols = np.flatnonzero(crop.any(axis=1)), np.flatnonzero(crop.any(axis=0))
+    return (x0 + cols[0] / P.PPM, cell.y + rows[0] / P.PPM, x0 + (cols[-1] + 1) / P.PPM, cell.y + (rows[-1] + 1) / P.PPM)
+
+
+@pytest.mark.parametrize("how", ["204x98", "204x196"])
+@pytest.mark.parametrize("tilt", [0, 12])
+def test_a_loop_round_the_label_alone_is_read(tmp_path, how, tilt):
+    """A flat loop tight round the label's text, the box left empty: it misses the cell's strips, but it
+    encloses the label (loops.enclosed), so the option is read as chosen, with nothing for the clerk."""
+    img = blank("request", 1).copy()
+    g = layout(FORMS["request"]).field("region")
+    i = 1
+    x0, y0, x1, y1 = _label_extent(img, g.boxes[i], g.cells[i])
+    clean = img.copy()
+    cv2.ellipse(img, (P.p((x0 + x1) / 2), P.p((y0 + y1) / 2)), (P.p((x1 - x0) / 2 + 1.2), P.p((y1 - y0) / 2 + 1.0)),
+                tilt, 0, 360, 0, 4, cv2.LINE_AA)
+    P.tick(img, layout(FORMS["request"]).field("process").boxes[0], np.random.default_rng(3))  # not a blank page
+    got = read(img, tmp_path, how)["region"]
+    assert got.value == g.field.options[i].key and not got.needs_review, (got.value, got.reason)
+
+
+@pytest.mark.parametrize("how", ["204x98", "204x196"])
+def test_two_lines_through_an_unmarked_label_are_not_a_loop(tmp_path, how):
+    """二重線 through a label with an empty box: ink beside the label on both ends and between its glyphs,
+    but nothing above or below it. Enclosing nothing, it stays a question for the clerk, never a mark."""
+    img = blank("request", 1).copy()
+    g = layout(FORMS["request"]).field("region")
+    x0, y0, x1, y1 = _label_extent(img, g.boxes[1], g.cells[1])
+    yc = (y0 + y1) / 2
+    for dy in (-0.45, 0.45):
+        cv2.line(img, (P.p(x0 - 0.8), P.p(yc + dy)), (P.p(x1 + 1.0), P.p(yc + dy)), 0, 4, cv2.LINE_AA)
+    P.tick(img, layout(FORMS["request"]).field("process").boxes[0], np.random.default_rng(3))  # not a blank page
+    got = read(img, tmp_path, how)["region"]
+    assert got.needs_review and got.value is None, (got.value, got.reason)

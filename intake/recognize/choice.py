@@ -79,6 +79,7 @@ from intake.form.layout import FieldGeom, Rect
 from intake.recognize.blank import BLANK_GROW_PX
 from intake.recognize.canon import INK_LEVEL, grow, px, rect_slices
 from intake.recognize.ink import added_ink, ratio
+from intake.recognize.loops import enclosed
 from intake.recognize.types import FieldReading
 
 INSET_MM = 0.7
@@ -115,6 +116,7 @@ UNEXPLAINED_MM2 = 2.0    # ink no accepted mark explains (see unexplained_mm2): 
 RING_MM = 1.0            # how far outside the box a scribble's zigzag is looked for
 RING_MIN_PX = 12         # scribbles measured >= 17 px, pen fills 0 (see the module docstring)
 CORRECTED_CONF = 0.75
+LOOP_CONF = 0.75         # an unsure option that a loop encloses (loops.enclosed)
 EDGE_BAND_PX = 4         # rows/columns next to the inset box edge where a smeared outline shows up
 EDGE_LINE_SHARE = 0.7    # ... as a line over this share of the side
 
@@ -318,6 +320,8 @@ def read_choice(g: FieldGeom, canon: np.ndarray, blank: np.ndarray) -> FieldRead
                 state, conf = "unsure", 0.3
             elif any(v >= w for v, w in zip(hug, WEAK)):
                 weak.append(opt.key)
+        if state == "unsure" and fill < MARK_FILL and enclosed(canon, blank, box, cell):
+            state, conf = "marked", LOOP_CONF       # a loop the strips missed (tight, tilted, cut short)
         confs.append(conf)
         if state == "marked" and fill >= MARK_FILL and arcs < CIRCLE_MM and m[3] >= LABEL_MARKED_MM2:
             struck.append(opt.key)              # a box mark and writing over its label: struck out (二重線)?
