@@ -62,10 +62,13 @@ def test_the_list_cannot_outvote_a_box_the_model_is_sure_of():
 
 def test_postal_codes_are_decoded_against_japan_posts_list():
     lex = expect.postal_lexicon()
-    assert len(lex.codes) > 100_000 and "1000001" in lex.members
+    assert len(lex.codes) > 100_000 and "1000001" in lex and "0000000" not in lex and "100000" not in lex
     # find a real code and a one-digit change of it that is not a code, then make the model hesitate between them
-    for code in sorted(lex.members)[::997]:
-        alt = next((code[:6] + d for d in "0123456789" if code[:6] + d not in lex.members), None)
+    members = {"".join(map(str, row)) for row in lex.codes}
+    assert all((c in lex) for c in sorted(members)[::991]) and not any(
+        (c[:6] + d in lex) for c in sorted(members)[::991] for d in "0123456789" if c[:6] + d not in members)
+    for code in sorted(members)[::997]:
+        alt = next((code[:6] + d for d in "0123456789" if code[:6] + d not in members), None)
         if alt:
             break
     p = probs_for(code, {6: {alt[6]: 0.55, code[6]: 0.45}})

@@ -61,8 +61,16 @@ class Lexicon:
         return self.codes.shape[1]
 
     @functools.cached_property
-    def members(self) -> frozenset[str]:
-        return frozenset("".join(map(str, row)) for row in self.codes)
+    def _numbers(self) -> np.ndarray:
+        """Every member as an integer, sorted: a membership test by bisection. (A set of 143k strings cost each
+        worker 0.65 s to build; this costs 2 ms.)"""
+        return np.sort(self.codes.astype(np.int64) @ (10 ** np.arange(self.length - 1, -1, -1, dtype=np.int64)))
+
+    def __contains__(self, s: str) -> bool:
+        if len(s) != self.length or not s.isdigit():
+            return False
+        i = int(np.searchsorted(self._numbers, int(s)))
+        return i < len(self._numbers) and int(self._numbers[i]) == int(s)
 
     @functools.cached_property
     def _halves(self) -> tuple[int, np.ndarray, np.ndarray]:
@@ -92,7 +100,7 @@ class Lexicon:
 
     def prior_of(self, s: str) -> float:
         """The share of the lexicon's prior mass that `s` holds (0 for a non-member)."""
-        return 1.0 / len(self.codes) if s in self.members else 0.0
+        return 1.0 / len(self.codes) if s in self else 0.0
 
 
 @dataclass(frozen=True)
