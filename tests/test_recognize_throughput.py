@@ -125,6 +125,23 @@ def test_worker_processes_see_one_blas_thread(monkeypatch):
         pool.shutdown()
 
 
+@pytest.mark.parametrize("orientation", [1, 6, 8])
+def test_a_grey_jpeg_reads_as_pillow_turns_it(tmp_path, orientation):
+    """Grey PNG and JPEG take OpenCV's faster decoder: the same pixels and dpi as Pillow's path, a JPEG turned by
+    its EXIF orientation as exif_transpose turns it (a phone photo of a form, taken sideways)."""
+    from PIL import ImageOps
+
+    grey = _page_like(300, 200)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(grey).save(tmp_path / "g.jpg", dpi=(200, 200), exif=exif, quality=95)
+    (img, dpi), = list(rasterize(tmp_path / "g.jpg", "jpeg"))
+    want = np.asarray(ImageOps.exif_transpose(Image.open(tmp_path / "g.jpg")).convert("L"))
+    assert dpi == pytest.approx((200.0, 200.0), abs=0.01)
+    assert img.shape == want.shape == ((300, 200) if orientation == 1 else (200, 300))
+    assert np.abs(img.astype(int) - want).max() <= 1
+
+
 def test_grey_and_colour_files_rasterize_as_before(tmp_path):
     grey = _page_like(300, 200)
     Image.fromarray(grey).save(tmp_path / "g.png", dpi=(300, 300))
