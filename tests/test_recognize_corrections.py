@@ -154,31 +154,39 @@ def test_a_tick_beside_the_box_is_never_read_as_no_answer(tmp_path, how):
 
 
 @pytest.mark.parametrize("how", ["204x98", "204x196"])
-def test_a_circle_hugging_the_box_is_not_an_empty_answer(tmp_path, how):
-    """A circle drawn tight round the box alone lies on its outline (masked as the blank form's ink) and crosses
-    neither strip of the cell: the ink just outside the empty box sends the question to review."""
+@pytest.mark.parametrize("pad", [0.1, 0.5])
+def test_a_loop_drawn_tight_round_the_box_is_read(tmp_path, how, pad):
+    """A loop drawn tight round the box alone lies on its printed outline (masked as the blank form's ink: pad
+    0.1 mm) or just outside it (0.5 mm), crossing neither strip of the cell. The outline comes out darker than
+    the field's other boxes' on all four sides (loops.ringed_outlines), or the loop's visible part encloses the
+    box (loops.enclosed): the option is read as chosen. Without the loop the field reads as no answer."""
     img = blank("request", 1).copy()
-    g = layout(FORMS["request"]).field("region")
-    box = g.boxes[2]
-    cv2.ellipse(img, (P.p(box.x + box.w / 2), P.p(box.y + box.h / 2)), (P.p(box.w / 2 + 0.5), P.p(box.h / 2 + 0.5)),
-                0, 0, 360, 0, 3, cv2.LINE_AA)
     P.tick(img, layout(FORMS["request"]).field("process").boxes[0], np.random.default_rng(3))  # not a blank page
+    g = layout(FORMS["request"]).field("region")
+    assert read(img, tmp_path, how)["region"].value is None
+    box = g.boxes[1]
+    cv2.ellipse(img, (P.p(box.x + box.w / 2), P.p(box.y + box.h / 2)), (P.p(box.w / 2 + pad), P.p(box.h / 2 + pad)),
+                0, 0, 360, 0, 4, cv2.LINE_AA)
     got = read(img, tmp_path, how)["region"]
-    assert got.needs_review, (got.value, got.reason)
+    assert got.value == g.field.options[1].key and not got.needs_review, (got.value, got.reason)
 
 
 @pytest.mark.parametrize("how", ["204x98", "204x196"])
-def test_a_loop_drawn_on_the_box_outline_is_not_an_empty_answer(tmp_path, how):
-    """A loop drawn right on the printed outline (pad 0.1 mm): the blank mask hides it from every added-ink
-    measure, but the outline comes out darker than the field's other boxes'."""
+def test_a_loop_on_one_outline_beside_a_broken_one_goes_to_review(tmp_path, how):
+    """Several answers allowed; the writer loops tight round two boxes, the second loop left open over the box's
+    top (the pen lifted early). The closed loop is read; the open one darkens too few sides to be read as a loop
+    but enough to doubt: a box this writer may have chosen is never silently left out."""
     img = blank("request", 1).copy()
-    g = layout(FORMS["request"]).field("region")
-    box = g.boxes[1]
-    cv2.ellipse(img, (P.p(box.x + box.w / 2), P.p(box.y + box.h / 2)), (P.p(box.w / 2 + 0.1), P.p(box.h / 2 + 0.1)),
-                0, 0, 360, 0, 4, cv2.LINE_AA)
-    P.tick(img, layout(FORMS["request"]).field("process").boxes[0], np.random.default_rng(3))  # not a blank page
-    got = read(img, tmp_path, how)["region"]
-    assert got.needs_review and g.field.options[1].key in got.reason, (got.value, got.reason)
+    g = layout(FORMS["request"]).field("process")
+    assert g.field.multiple
+    for i, arc in ((0, 360), (3, 200)):
+        box = g.boxes[i]
+        cv2.ellipse(img, (P.p(box.x + box.w / 2), P.p(box.y + box.h / 2)), (P.p(box.w / 2 + 0.1), P.p(box.h / 2 + 0.1)),
+                    0, -10, arc - 10, 0, 4, cv2.LINE_AA)
+    got = read(img, tmp_path, how)["process"]
+    keys = [o.key for o in g.field.options]
+    assert keys[0] in (got.value or []), (got.value, got.reason)
+    assert got.needs_review and keys[3] in got.reason, (got.value, got.reason)
 
 
 @pytest.mark.parametrize("how", [
