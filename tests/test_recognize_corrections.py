@@ -218,7 +218,8 @@ def _label_extent(img, box, cell) -> tuple[float, float, float, float]:
     x0 = box.x1 + 0.6
     crop = img[P.p(cell.y):P.p(cell.y1), P.p(x0):P.p(cell.x1)] < 128
     rows, cols = np.flatnonzero(crop.any(axis=1)), np.flatnonzero(crop.any(axis=0))
-    return (x0 + cols[0] / P.PPM, cell.y + rows[0] / P.PPM, x0 + (cols[-1] + 1) / P.PPM, cell.y + (rows[-1] + 1) / P.PPM)
+    return (x0 + cols[0] / P.PPM, cell.y + rows[0] / P.PPM,
+            x0 + (cols[-1] + 1) / P.PPM, cell.y + (rows[-1] + 1) / P.PPM)
 
 
 @pytest.mark.parametrize("how", ["204x98", "204x196"])

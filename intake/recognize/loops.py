@@ -109,7 +109,7 @@ HIT_RAYS_ONE_OPEN = 12   # ... when one is (a gap the pen left, or a loop thinne
 def enclosed(canon: np.ndarray, blank: np.ndarray, box: Rect, cell: Rect) -> bool:
     """Does a loop enclose the option's box or its label? HIT_RAYS of the N_RAYS meet ink and none crosses
     only paper, or HIT_RAYS_ONE_OPEN and one. Measured on the tuning writers' stored pages of seeds 11, 21 and
-    22 (/work/t/loopdump.py-style replay, 12,600 options): loops round box and label found 73-90%, loops round
+    22 (benchmarks/choice_measures.py, 12,600 options): loops round box and label found 73-90%, loops round
     the label's text 55-67%, tuning circles 79-86% (the rest hidden where they cross print); loops tight on the
     box outline 0% (the blank mask hides them: choice.py's outline rules send those to review). Options
     enclosed but not chosen: corrections (a scribbled box, a loop struck through or crossed out, which
