@@ -17,16 +17,12 @@ import sqlite3
 import sys
 from pathlib import Path
 
-import cv2
-
 from intake.bench.compare import judge, tally
+from intake.bench.replay import stored_pages
 from intake.bench.report import _row
-from intake.form import load_forms
 from intake.ingest import context
 from intake.recognize import read_fields
 from intake.recognize.page import flag_blank_page
-from intake.simulate import read_truth
-from intake.workspace import default_forms_dir
 
 
 def main(argv=None) -> int:
@@ -42,42 +38,32 @@ def main(argv=None) -> int:
     if a.no_second_opinion:
         from intake.recognize import digits
         digits.SECOND_WEIGHT = 0.0          # p^0 = 1: the recogniser's vote counts for nothing
-    forms = load_forms(default_forms_dir())
-    ws = a.bench_dir / "ws"
-    conn = sqlite3.connect(str(ws / "intake.db"))
-    rows = {(n, i): (s, form, page, img) for n, i, s, form, page, img in conn.execute(
-        "SELECT f.original_name, p.page_index, p.status, p.form, p.page, p.image_path FROM pages p "
-        "JOIN files f ON f.id = p.file_id")}
+    conn = sqlite3.connect(str(a.bench_dir / "ws" / "intake.db"))
     outcomes, dumped = [], []
-    for rec in read_truth(a.bench_dir / "corpus" / "truth.jsonl"):
-        form = forms[rec["form"]]
+    for sp in stored_pages(a.bench_dir, conn):
+        rec, tp, form = sp.record, sp.truth, sp.form
         kinds = {f.key: f.kind for f in form.fields}
-        for tp in rec["pages"]:
-            row = rows.get((rec["file"], tp["index"]))
-            if not row or row[0] != "identified" or row[1] != rec["form"] or row[2] != tp["identity"]["page"]:
+        fields = read_fields(form, sp.page, sp.canon, align=not a.no_align)
+        if flag_blank_page(fields):                                      # as read_page does
+            print(f"blank page: {rec['file']} p{tp['index'] + 1}")
+        context.apply_page(conn, form, rec["respondent"], fields)      # as the pipeline's context stage
+        readings = {r.key: r for r in fields}
+        for key, truth in tp["fields"].items():
+            if a.kind and kinds[key] != a.kind:
                 continue
-            canon = cv2.imread(str(ws / row[3]), cv2.IMREAD_GRAYSCALE)
-            fields = read_fields(form, row[2], canon, align=not a.no_align)
-            if flag_blank_page(fields):                                      # as read_page does
-                print(f"blank page: {rec['file']} p{tp['index'] + 1}")
-            context.apply_page(conn, form, rec["respondent"], fields)      # as the pipeline's context stage
-            readings = {r.key: r for r in fields}
-            for key, truth in tp["fields"].items():
-                if a.kind and kinds[key] != a.kind:
-                    continue
-                r = readings[key]
-                o = judge(kinds[key], truth, r.value, stored=True, needs_review=r.needs_review,
-                          profile=rec["profile"], key=f"{rec['file']}:p{tp['index'] + 1}:{key}",
-                          double_marked=bool(tp.get("notes", {}).get(key, {}).get("double_marked")))
-                outcomes.append(o)
-                dumped.append({"key": o.key, "kind": o.kind, "profile": o.profile, "right": o.right,
-                               "accepted": o.accepted, "confidence": r.confidence, "reason": r.reason,
-                               "truth": truth, "value": r.value,
-                               "notes": tp.get("notes", {}).get(key)})
-                if a.show_errors and (not o.right or not o.accepted):
-                    tag = "SILENT" if o.silent else ("review" if not o.accepted else "wrong?")
-                    print(f"{tag:6} {o.key:55} truth={truth!r} got={r.value!r} conf={r.confidence} "
-                          f"reason={r.reason} notes={tp.get('notes', {}).get(key)}")
+            r = readings[key]
+            o = judge(kinds[key], truth, r.value, stored=True, needs_review=r.needs_review,
+                      profile=rec["profile"], key=f"{rec['file']}:p{tp['index'] + 1}:{key}",
+                      double_marked=bool(tp.get("notes", {}).get(key, {}).get("double_marked")))
+            outcomes.append(o)
+            dumped.append({"key": o.key, "kind": o.kind, "profile": o.profile, "right": o.right,
+                           "accepted": o.accepted, "confidence": r.confidence, "reason": r.reason,
+                           "truth": truth, "value": r.value,
+                           "notes": tp.get("notes", {}).get(key)})
+            if a.show_errors and (not o.right or not o.accepted):
+                tag = "SILENT" if o.silent else ("review" if not o.accepted else "wrong?")
+                print(f"{tag:6} {o.key:55} truth={truth!r} got={r.value!r} conf={r.confidence} "
+                      f"reason={r.reason} notes={tp.get('notes', {}).get(key)}")
     if a.dump:
         a.dump.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dumped), encoding="utf-8")
     t = tally(outcomes)

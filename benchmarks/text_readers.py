@@ -14,22 +14,17 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-import sqlite3
 import sys
 import time
 from pathlib import Path
 
-import cv2
-
 from intake.bench.compare import normalise_text
-from intake.form import load_forms
+from intake.bench.replay import stored_pages
 from intake.form.layout import layout
 from intake.recognize import text as text_mod
 from intake.recognize.align import Aligner
 from intake.recognize.blank import blank_ink, blank_mask, page_language
-from intake.simulate import read_truth
 from intake.validate.textnorm import edit_distance
-from intake.workspace import default_forms_dir
 
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998)
 
@@ -39,30 +34,19 @@ def prepared_fields(bench_dir: Path) -> list[dict]:
     cache = bench_dir / "text_jobs.pkl"
     if cache.exists():
         return pickle.loads(cache.read_bytes())
-    forms = load_forms(default_forms_dir())
-    ws = bench_dir / "ws"
-    conn = sqlite3.connect(str(ws / "intake.db"))
-    rows = {(n, i): (s, form, page, img) for n, i, s, form, page, img in conn.execute(
-        "SELECT f.original_name, p.page_index, p.status, p.form, p.page, p.image_path FROM pages p "
-        "JOIN files f ON f.id = p.file_id")}
     out = []
-    for rec in read_truth(bench_dir / "corpus" / "truth.jsonl"):
-        form = forms[rec["form"]]
-        for tp in rec["pages"]:
-            row = rows.get((rec["file"], tp["index"]))
-            if not row or row[0] != "identified" or row[1] != rec["form"] or row[2] != tp["identity"]["page"]:
+    for sp in stored_pages(bench_dir):
+        rec, tp, form, page, canon = sp.record, sp.truth, sp.form, sp.page, sp.canon
+        lang = page_language(form, page, canon)
+        blank = blank_mask(form, page, lang)
+        aligner = Aligner(canon, blank_ink(form, page, lang))
+        for g in layout(form).pages[page - 1].fields:
+            if g.field.kind != "text" or g.key not in tp["fields"]:
                 continue
-            canon = cv2.imread(str(ws / row[3]), cv2.IMREAD_GRAYSCALE)
-            lang = page_language(form, row[2], canon)
-            blank = blank_mask(form, row[2], lang)
-            aligner = Aligner(canon, blank_ink(form, row[2], lang))
-            for g in layout(form).pages[row[2] - 1].fields:
-                if g.field.kind != "text" or g.key not in tp["fields"]:
-                    continue
-                view = aligner.align(g.area)[0]
-                out.append({"truth": tp["fields"][g.key], "profile": rec["profile"], "lang": lang,
-                            "key": f"{rec['file']}:p{tp['index'] + 1}:{g.key}",
-                            "job": text_mod.prepare(g, view, blank)})
+            view = aligner.align(g.area)[0]
+            out.append({"truth": tp["fields"][g.key], "profile": rec["profile"], "lang": lang,
+                        "key": f"{rec['file']}:p{tp['index'] + 1}:{g.key}",
+                        "job": text_mod.prepare(g, view, blank)})
     cache.write_bytes(pickle.dumps(out))
     return out
 
