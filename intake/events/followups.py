@@ -246,43 +246,36 @@ def print_visit_requests(ws: Workspace, event_id: str, out: Path, *, today: date
     log = []
     with _conn(ws) as conn:
         nm, done = names(conn), _sent(conn, event_id)
+
+        def send(kind: str, fid: str, code: str, title: str, body: list[str], rows: list, **extra) -> None:
+            """One letter of `kind` about meeting `code` to factory `fid`, unless it went out before."""
+            if (kind, fid, code) in done:
+                return
+            docs_dir.mkdir(parents=True, exist_ok=True)
+            to = party(conn, fid, vocab)
+            pdf, pages = _letter(to, ev, title, body, rows, None, office=office, today=today, date_text=date_text,
+                                 **extra)
+            path = docs_dir / f"{code}-{fid}-{kind.replace('_', '-')}.pdf"
+            path.write_bytes(pdf)
+            run.packets.append(Packet(to, title, [Document(kind, to, path, pages, match_id=code)]))
+            log.append((kind, fid, code, to.channel, str(path)))
+
         for _ev, code, a, b in visit_pairs(conn, event_id):
             hosts = [x for x in (a, b) if x in hosts_ok] or [a, b]
-            if len(hosts) == 2 and all(x in hosts_ok for x in (a, b)):
-                hosts = [a, b]
             for host in hosts:
                 guest = b if host == a else a
-                if ("visit_request", host, code) in done:
-                    continue
-                docs_dir.mkdir(parents=True, exist_ok=True)
-                to = party(conn, host, vocab)
-                pdf, pages = _letter(to, ev, "工場見学のお願い", [
+                send("visit_request", host, code, "工場見学のお願い", [
                     f"先日の{ev.title}で面談いただいた{nm.get(guest, guest)}様が、貴社の工場見学を希望されています"
                     "（面談後アンケートで双方が工場見学を希望）。",
                     "下記の候補日のうちご都合のよい日をお知らせください。日程が決まり次第、当課から先方へご連絡します。"],
-                    [("見学を希望する企業", f"{nm.get(guest, guest)}（{guest}）"), ("面談", code)], None,
-                    office=office, today=today, date_text=date_text, choices=visit_dates(today))
-                path = docs_dir / f"{code}-{host}-visit-request.pdf"
-                path.write_bytes(pdf)
-                run.packets.append(Packet(to, "工場見学のお願い",
-                                          [Document("visit_request", to, path, pages, match_id=code)]))
-                log.append(("visit_request", host, code, to.channel, str(path)))
+                    [("見学を希望する企業", f"{nm.get(guest, guest)}（{guest}）"), ("面談", code)],
+                    choices=visit_dates(today))
             if len(hosts) == 1:
-                guest = b if hosts[0] == a else a
-                if ("visit_notice", guest, code) in done:
-                    continue
-                docs_dir.mkdir(parents=True, exist_ok=True)
-                to = party(conn, guest, vocab)
-                pdf, pages = _letter(to, ev, "工場見学の日程調整のお知らせ", [
-                    f"先日の{ev.title}で面談いただいた{nm.get(hosts[0], hosts[0])}様に、工場見学のお願いを"
+                host = hosts[0]
+                send("visit_notice", b if host == a else a, code, "工場見学の日程調整のお知らせ", [
+                    f"先日の{ev.title}で面談いただいた{nm.get(host, host)}様に、工場見学のお願いを"
                     "お送りしました。日程が決まり次第ご連絡いたします。"],
-                    [("見学先", f"{nm.get(hosts[0], hosts[0])}（{hosts[0]}）"), ("面談", code)], None,
-                    office=office, today=today, date_text=date_text)
-                path = docs_dir / f"{code}-{guest}-visit-notice.pdf"
-                path.write_bytes(pdf)
-                run.packets.append(Packet(to, "工場見学の日程調整のお知らせ",
-                                          [Document("visit_notice", to, path, pages, match_id=code)]))
-                log.append(("visit_notice", guest, code, to.channel, str(path)))
+                    [("見学先", f"{nm.get(host, host)}（{host}）"), ("面談", code)])
     finish_batch(run, office, date_text, docs_dir, today)
     _log(ws, event_id, log)
     return run
