@@ -89,7 +89,7 @@ from intake.form.layout import FieldGeom, Rect
 from intake.recognize.blank import BLANK_GROW_PX
 from intake.recognize.canon import INK_LEVEL, grow, px, rect_slices
 from intake.recognize.ink import added_ink, ratio
-from intake.recognize.loops import enclosed, ringed_outlines
+from intake.recognize.loops import OUTLINE_LEVEL, OUTLINE_MM, enclosed, ringed_outlines
 from intake.recognize.types import FieldReading
 
 INSET_MM = 0.7
@@ -113,8 +113,6 @@ LABEL_INK_MM2 = 2.0      # ink over an unmarked option's label: seed 7's tuning 
                          # (ticks overshooting), circles 15-33 mm²; anything that much is not explained -> review
 LABEL_MARKED_MM2 = 3.0   # ... beside a box marked by a tick, cross or fill (tuning: <= 2.23 mm², overshooting ticks)
 RING_EMPTY_PX = 35       # ink just outside an empty box (tuning writers' empty boxes: <= 31 px, a neighbour's circle)
-OUTLINE_MM = 0.6         # the box outline examined by outline_dark, grown by this
-OUTLINE_LEVEL = 128
 OUTLINE_REL = 0.15       # an empty box's outline darker than the field's median by this: a loop drawn on it
 INNER_BAND_PX = 20       # added ink between the outline and the fill inset of an empty box
 HALO_EDGE_MM = 1.5       # label_halo_dark: rows this far inside the cell's top and bottom

@@ -118,20 +118,20 @@ def enclosed(canon: np.ndarray, blank: np.ndarray, box: Rect, cell: Rect) -> boo
                for r in enclosure(canon, blank, box, cell))
 
 
-OUTLINE_GROW_MM = 0.6    # the box outline's band examined by outline_sides (as choice.outline_dark)
-OUTLINE_LEVEL = 128
+OUTLINE_MM = 0.6         # the box outline's band (the printed outline grown by this), here and in choice.outline_dark
+OUTLINE_LEVEL = 128      # grey below which a pixel of that band is dark
 
 
 def outline_sides(canon: np.ndarray, blank: np.ndarray, box: Rect) -> np.ndarray:
     """Share of dark pixels on the blank form's (grown) outline of the box, side by side (top, right, bottom,
     left; each side's band without the corners): a loop drawn on the outline darkens all four, a tick's stroke
     running over the edge one or two."""
-    g = grow(box, OUTLINE_GROW_MM)
+    g = grow(box, OUTLINE_MM)
     ys, xs = rect_slices(g, canon.shape)
     on = blank[ys, xs]
     dark = canon[ys, xs] < OUTLINE_LEVEL
     h, w = on.shape
-    b = int(round(2 * OUTLINE_GROW_MM * CANON_PX_PER_MM))          # the band: the outline and its growth
+    b = int(round(2 * OUTLINE_MM * CANON_PX_PER_MM))          # the band: the outline and its growth
     c = b                                                           # corners left out
     bands = ((slice(0, b), slice(c, w - c)), (slice(c, h - c), slice(w - b, w)),
              (slice(h - b, h), slice(c, w - c)), (slice(c, h - c), slice(0, b)))
